@@ -1,0 +1,302 @@
+// One client socket (ENGINEERING.md practices 6-9): the streaming decoder, an outgoing batch that is
+// written once per event-loop turn (so a tick produces one write per client), the caps on what the
+// peer may cost us, and every timer, all cleared by one idempotent close().
+//
+// The connection never logs. It reports through its handler; the server decides what to write.
+
+import type { Socket } from 'node:net';
+import type { AnyCommand } from '../protocol/commands.js';
+import { StreamDecoder } from '../protocol/decoder.js';
+import { isProtocolError } from '../protocol/errors.js';
+import { KEEPALIVE } from '../protocol/messages.js';
+import type { Limits } from './config-common.js';
+
+export type CloseKind =
+  | 'peer' // the client closed or reset the connection
+  | 'exit' // the client said SESSIONEXIT
+  | 'protocol' // malformed frame or illegal command
+  | 'login-timeout'
+  | 'idle'
+  | 'slow' // slow consumer: send queue over its cap or not draining
+  | 'flood'
+  | 'kicked' // replaced by a new login, booted, or refused
+  | 'server'; // shutdown or lost UserServer
+
+export interface CloseReason {
+  kind: CloseKind;
+  detail: string;
+}
+
+export interface ConnectionHandler {
+  onCommand(command: AnyCommand, inCoFrame: boolean): void;
+  onClose(reason: CloseReason): void;
+}
+
+export interface TraceHooks {
+  in(conn: Connection, command: AnyCommand): void;
+  out(conn: Connection, frame: Buffer): void;
+}
+
+/** Frames queued by any connection during this turn are written when the turn ends. */
+const dirty: Connection[] = [];
+let flushScheduled = false;
+
+function scheduleFlush(c: Connection): void {
+  dirty.push(c);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushAll);
+  }
+}
+
+/** Writes every connection's pending batch now (the tick calls this after each slice). */
+export function flushAll(): void {
+  flushScheduled = false;
+  for (let i = 0; i < dirty.length; i++) (dirty[i] as Connection).flush();
+  dirty.length = 0;
+}
+
+let nextConnectionId = 1;
+
+export class Connection {
+  readonly id = nextConnectionId++;
+  readonly remoteAddress: string;
+  private readonly decoder: StreamDecoder;
+  private handler: ConnectionHandler | null = null;
+  private out: Buffer[] = [];
+  private outBytes = 0;
+  private queued = false;
+  private closed = false;
+  private held = 0;
+  private readonly heldCommands: { command: AnyCommand; co: boolean }[] = [];
+  private loginTimer: NodeJS.Timeout | null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private keepAliveTimer: NodeJS.Timeout | null = null;
+  private drainTimer: NodeJS.Timeout | null = null;
+  private closeTimer: NodeJS.Timeout | null = null;
+  private tokens: number;
+  private lastRefill = Date.now();
+  /** Set by the server while command logging is on. */
+  trace: TraceHooks | null = null;
+  /** A label for log lines: the user name once known. */
+  label: string;
+
+  bytesIn = 0;
+  bytesOut = 0;
+  framesIn = 0;
+  framesOut = 0;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly limits: Readonly<Limits>,
+    /** Commands allowed to pile up while the session waits for async work (login, database). */
+    private readonly maxHeldCommands = 256,
+  ) {
+    this.remoteAddress = normalizeAddress(socket.remoteAddress);
+    this.label = this.remoteAddress;
+    this.tokens = limits.frameBurst;
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 60_000);
+    this.decoder = new StreamDecoder({
+      onCommand: (command, co) => this.receive(command, co),
+      onError: (err) => this.close({ kind: 'protocol', detail: describeDecodeError(err) }),
+    });
+    socket.on('data', (chunk: Buffer) => {
+      this.bytesIn += chunk.length;
+      if (this.idleTimer) this.idleTimer.refresh();
+      this.decoder.push(chunk);
+    });
+    socket.on('end', () => this.close({ kind: 'peer', detail: 'connection closed by client' }));
+    socket.on('close', () => this.close({ kind: 'peer', detail: 'connection closed' }));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      this.close({ kind: 'peer', detail: err.code === 'ECONNRESET' ? 'Connection reset by peer' : err.message }),
+    );
+    socket.on('drain', () => this.drained());
+    this.loginTimer = setTimeout(
+      () => this.close({ kind: 'login-timeout', detail: 'login did not arrive in time' }),
+      limits.loginTimeoutMs,
+    );
+    this.loginTimer.unref();
+  }
+
+  attach(handler: ConnectionHandler): void {
+    this.handler = handler;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Bytes accepted by send() but not yet written, plus what the socket still holds. */
+  get bufferedAmount(): number {
+    return this.outBytes + this.socket.writableLength;
+  }
+
+  /** Called once the session is live: the login timer gives way to idle and keep-alive timers. */
+  loggedIn(): void {
+    if (this.closed) return;
+    if (this.loginTimer) clearTimeout(this.loginTimer);
+    this.loginTimer = null;
+    this.idleTimer = setTimeout(() => this.close({ kind: 'idle', detail: 'timeout' }), this.limits.idleTimeoutMs);
+    this.idleTimer.unref();
+    this.keepAliveTimer = setTimeout(() => this.keepAlive(), this.limits.keepAliveMs);
+    this.keepAliveTimer.unref();
+  }
+
+  private keepAlive(): void {
+    if (this.closed) return;
+    this.send(KEEPALIVE);
+    this.keepAliveTimer?.refresh();
+  }
+
+  private receive(command: AnyCommand, co: boolean): void {
+    if (this.closed) return;
+    this.framesIn++;
+    if (!this.takeToken()) {
+      this.close({ kind: 'flood', detail: `more than ${this.limits.framesPerSecond} frames per second` });
+      return;
+    }
+    if (this.held > 0) {
+      if (this.heldCommands.length >= this.maxHeldCommands) {
+        this.close({
+          kind: 'flood',
+          detail: `more than ${this.maxHeldCommands} frames while the server was busy with this client`,
+        });
+        return;
+      }
+      this.heldCommands.push({ command, co });
+      return;
+    }
+    this.trace?.in(this, command);
+    this.handler?.onCommand(command, co);
+  }
+
+  private takeToken(): boolean {
+    const now = Date.now();
+    const elapsed = now - this.lastRefill;
+    if (elapsed > 0) {
+      this.tokens = Math.min(this.limits.frameBurst, this.tokens + (elapsed * this.limits.framesPerSecond) / 1000);
+      this.lastRefill = now;
+    }
+    this.tokens -= 1;
+    return this.tokens >= 0;
+  }
+
+  /**
+   * Defers the handling of further commands until release(): per-connection order is kept while a
+   * login or a database call is under way (practice 7). Reading stops meanwhile.
+   */
+  hold(): void {
+    if (this.held++ === 0) this.socket.pause();
+  }
+
+  release(): void {
+    if (this.held === 0 || --this.held > 0 || this.closed) return;
+    while (this.heldCommands.length > 0 && this.held === 0 && !this.closed) {
+      const next = this.heldCommands.shift() as { command: AnyCommand; co: boolean };
+      this.trace?.in(this, next.command);
+      try {
+        this.handler?.onCommand(next.command, next.co);
+      } catch (err) {
+        this.close({ kind: 'protocol', detail: describeDecodeError(err) });
+        return;
+      }
+    }
+    if (this.held === 0 && !this.closed) this.socket.resume();
+  }
+
+  /** Queues one encoded frame; it is written with the rest of this turn's frames. */
+  send(frame: Buffer): void {
+    if (this.closed) return;
+    this.out.push(frame);
+    this.outBytes += frame.length;
+    if (!this.queued) {
+      this.queued = true;
+      scheduleFlush(this);
+    }
+  }
+
+  sendAll(frames: readonly Buffer[]): void {
+    for (const f of frames) this.send(f);
+  }
+
+  flush(): void {
+    this.queued = false;
+    if (this.closed || this.out.length === 0) return;
+    const frames = this.out;
+    const data = frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames, this.outBytes);
+    if (this.trace) for (const f of frames) this.trace.out(this, f);
+    this.framesOut += frames.length;
+    this.bytesOut += data.length;
+    this.out = [];
+    this.outBytes = 0;
+    this.socket.write(data);
+    this.keepAliveTimer?.refresh();
+    if (this.socket.writableLength > this.limits.sendQueueBytes) {
+      this.destroy({
+        kind: 'slow',
+        detail: `send queue over ${this.limits.sendQueueBytes} bytes (client not reading)`,
+      });
+      return;
+    }
+    if (this.socket.writableNeedDrain && !this.drainTimer) {
+      this.drainTimer = setTimeout(
+        () => this.destroy({ kind: 'slow', detail: `send queue not drained within ${this.limits.drainTimeoutMs} ms` }),
+        this.limits.drainTimeoutMs,
+      );
+      this.drainTimer.unref();
+    }
+  }
+
+  private drained(): void {
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.drainTimer = null;
+  }
+
+  /** Ends the connection after writing what is queued (for example a SESSIONEXIT reply). */
+  close(reason: CloseReason): void {
+    if (this.closed) return;
+    this.flush();
+    this.finish(reason);
+    this.socket.end();
+    this.closeTimer = setTimeout(() => this.socket.destroy(), 5_000);
+    this.closeTimer.unref();
+  }
+
+  /** Drops the connection at once, discarding queued output (slow consumers). */
+  destroy(reason: CloseReason): void {
+    if (this.closed) return;
+    this.finish(reason);
+    this.socket.destroy();
+  }
+
+  private finish(reason: CloseReason): void {
+    this.closed = true;
+    this.decoder.kill();
+    for (const t of [this.loginTimer, this.idleTimer, this.keepAliveTimer, this.drainTimer]) if (t) clearTimeout(t);
+    this.loginTimer = this.idleTimer = this.keepAliveTimer = this.drainTimer = null;
+    this.out = [];
+    this.outBytes = 0;
+    this.heldCommands.length = 0;
+    // A dead socket must not fire into a freed session.
+    this.socket.removeAllListeners('data');
+    this.socket.removeAllListeners('drain');
+    this.socket.removeAllListeners('error');
+    this.socket.on('error', () => {});
+    const h = this.handler;
+    this.handler = null;
+    h?.onClose(reason);
+  }
+}
+
+function describeDecodeError(err: unknown): string {
+  if (isProtocolError(err)) return `${err.code}: ${err.message}`;
+  if (err instanceof Error) return `internal error handling a command: ${err.message}`;
+  return String(err);
+}
+
+/** `::ffff:1.2.3.4` → `1.2.3.4`, so logs show the address operators expect. */
+export function normalizeAddress(addr: string | undefined): string {
+  if (!addr) return 'unknown';
+  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+}

@@ -1,0 +1,65 @@
+// Signals as the guide describes them (AG-36, AG-37): `kill pid` (SIGTERM) or Ctrl-C shuts down
+// cleanly, finishing all database work first, and a repeated kill does not interrupt it;
+// `kill -USR1 pid` toggles command logging into the .out file.
+
+import type { ServerLog } from './log.js';
+
+export interface LifecycleHooks {
+  log: ServerLog;
+  /** Orderly shutdown: stop accepting, close clients, finish database work. */
+  shutdown(reason: string): Promise<void>;
+  toggleTracing(): void;
+  /** Longest a shutdown may take before the process gives up and exits non-zero. */
+  shutdownWatchdogMs?: number;
+}
+
+export function installLifecycle(h: LifecycleHooks): { shutdown(reason: string): Promise<void> } {
+  let shuttingDown: Promise<void> | null = null;
+
+  const shutdown = (reason: string): Promise<void> => {
+    if (shuttingDown) {
+      h.log.event(`${reason} received while shutting down; still finishing database work, please wait`);
+      return shuttingDown;
+    }
+    h.log.event(`Shutting down (${reason})`);
+    const watchdog = setTimeout(() => {
+      h.log.event('Shutdown did not finish in time; exiting without completing it');
+      h.log.close();
+      process.exit(1);
+    }, h.shutdownWatchdogMs ?? 300_000);
+    watchdog.unref();
+    shuttingDown = h
+      .shutdown(reason)
+      .then(() => {
+        h.log.event('Shutdown complete');
+        h.log.close();
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        h.log.error(null, `shutdown failed: ${describe(err)}`);
+        h.log.close();
+        process.exit(1);
+      });
+    return shuttingDown;
+  };
+
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGHUP', () => h.log.event('SIGHUP ignored (use kill pid to stop the server)'));
+  process.on('SIGUSR1', () => h.toggleTracing());
+  process.on('uncaughtException', (err) => fatal(h.log, err));
+  process.on('unhandledRejection', (err) => fatal(h.log, err));
+  return { shutdown };
+}
+
+function fatal(log: ServerLog, err: unknown): never {
+  log.error(null, `internal error, exiting: ${describe(err)}`);
+  if (err instanceof Error && err.stack) log.debug(err.stack);
+  log.close();
+  process.exit(1);
+}
+
+export function describe(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

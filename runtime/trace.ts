@@ -1,0 +1,45 @@
+// Formats commands for the .out trace (AG-36): one line per command in or out, payload truncated,
+// passwords never written (ENGINEERING.md practice 12).
+
+import type { AnyCommand } from '../protocol/commands.js';
+import { Var } from '../protocol/constants.js';
+import { decodeFrame } from '../protocol/codec.js';
+
+const MAX = 300;
+
+export function describeCommand(c: AnyCommand): string {
+  const fields: string[] = [];
+  for (const [k, v] of Object.entries(c)) {
+    if (k === 'cmd' || k === 'objId') continue;
+    fields.push(`${k}=${formatValue(k, v)}`);
+  }
+  const s = `${c.cmd} ${formatObjId(c.objId)} ${fields.join(' ')}`.trimEnd();
+  return s.length > MAX ? `${s.slice(0, MAX)}… <${s.length} chars>` : s;
+}
+
+export function describeFrame(frame: Buffer): string {
+  try {
+    return decodeFrame(frame).commands.map(describeCommand).join(' | ');
+  } catch {
+    return `<${frame.length} bytes ${frame.subarray(0, 32).toString('hex')}>`;
+  }
+}
+
+function formatObjId(id: number | string): string {
+  return typeof id === 'number' ? `#${id}` : JSON.stringify(id);
+}
+
+function formatValue(key: string, v: unknown): string {
+  if (key === 'props' && Array.isArray(v)) {
+    return `[${v
+      .map((p: { id: number; value: unknown; flags?: number }) => {
+        const value = p.id === Var.PASSWORD || p.id === Var.NEW_PASSWD ? '<redacted>' : formatValue('', p.value);
+        return `${p.id}${p.flags === undefined ? '' : `/${p.flags.toString(16)}`}=${value}`;
+      })
+      .join(',')}]`;
+  }
+  if (Buffer.isBuffer(v)) return `0x${v.subarray(0, 32).toString('hex')}${v.length > 32 ? `…(${v.length})` : ''}`;
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.join(',')}]`;
+  return String(v);
+}
