@@ -1,0 +1,200 @@
+// RoomServer configuration: every keyword of the guide's Appendix I (AG-6), parsed once into a
+// frozen, typed object with documented defaults.
+
+import {
+  ConfigError,
+  int,
+  ipv4,
+  n,
+  parseConfigFile,
+  port,
+  portOrZero,
+  str,
+  word,
+  type KeywordSpec,
+} from '../runtime/config.js';
+import { commonDraft, commonKeywords, deepFreeze, type CommonDraft } from '../runtime/config-common.js';
+
+export interface UserServerLink {
+  host: string;
+  port: number;
+  /** This RoomServer's unique name in the galaxy; also names its log file. */
+  name: string;
+  password: string;
+}
+
+export interface VolunteerWorld {
+  /** Client world name, e.g. `earth`. */
+  world: string;
+  /** Channel, e.g. `dimension-3`; null volunteers for the world on every channel. */
+  channel: string | null;
+  /** Channel suffix of a redundant pair (`;2`); null when absent. */
+  suffix: string | null;
+}
+
+export interface DatabaseSettings {
+  user: string;
+  password: string;
+  /** Oracle connect string, or `sqlite:<path>` for the embedded store (AG-7). */
+  service: string;
+  writeBackMinutes: number;
+  dynamic: boolean;
+}
+
+export interface RoomServerConfig extends CommonDraft {
+  /** ClientUpdates: avatars each client sees unless it asks otherwise. @default 6 */
+  maxAvatars: number;
+  /** ClientUpdates: microseconds between position updates. @default 1_000_000 */
+  updateIntervalUs: number;
+  /** UserServer line; null = stand-alone anonymous world (AG-25). */
+  userServer: UserServerLink | null;
+  /** World lines (deprecated static assignment): worlds this RoomServer volunteers for. */
+  worlds: VolunteerWorld[];
+  /** Connections: ordinary users. @default 1000 */
+  maxOrdinary: number;
+  /** Connections: priority users (Access prefix). @default 10 */
+  maxPriority: number;
+  roomDatabase: DatabaseSettings | null;
+  /** Access: user names starting with it are priority users (AG-28). */
+  accessPrefix: string | null;
+  /** Extension: IPv4 address put in REDIRIDs for this RoomServer (default: the address the link uses). */
+  publicAddress: string | null;
+}
+
+export const RS_DEFAULTS = {
+  usersPort: 5100,
+  maxAvatars: 6,
+  updateIntervalUs: 1_000_000,
+  maxOrdinary: 1000,
+  maxPriority: 10,
+} as const;
+
+const TABLE: KeywordSpec<RoomServerConfig>[] = [
+  ...commonKeywords<RoomServerConfig>(),
+  {
+    keyword: 'Users',
+    args: [{ name: 'port', type: portOrZero }],
+    apply(d, v) {
+      d.usersPort = n(v, 0);
+    },
+  },
+  {
+    keyword: 'ClientUpdates',
+    args: [
+      { name: 'maxAvatars', type: int(1, 100) },
+      { name: 'intervalMicroseconds', type: int(10_000, 60_000_000) },
+    ],
+    apply(d, v) {
+      d.maxAvatars = n(v, 0);
+      d.updateIntervalUs = n(v, 1);
+    },
+  },
+  {
+    keyword: 'UserServer',
+    args: [
+      { name: 'ip', type: ipv4 },
+      { name: 'port', type: port },
+      { name: 'name', type: word },
+      { name: 'password', type: word },
+    ],
+    apply(d, v, at) {
+      const name = str(v, 2);
+      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) {
+        throw new ConfigError(
+          at.file,
+          at.line,
+          at.keyword,
+          `RoomServer name '${name}' must be 1-64 letters, digits, '_', '-' or '.'`,
+        );
+      }
+      d.userServer = { host: str(v, 0), port: n(v, 1), name, password: str(v, 3) };
+    },
+  },
+  {
+    keyword: 'World',
+    repeatable: true,
+    args: [{ name: 'world<channel;suffix>', type: word }],
+    apply(d, v, at) {
+      const m = /^([^<>#;\s]+)(?:<([^<>;]+)(?:;([^<>;]+))?>)?$/.exec(str(v, 0));
+      if (!m) {
+        throw new ConfigError(
+          at.file,
+          at.line,
+          at.keyword,
+          `'${str(v, 0)}' is not of the form world or world<dimension-n> or world<dimension-n;suffix>`,
+        );
+      }
+      d.worlds.push({ world: m[1] as string, channel: m[2] ?? null, suffix: m[3] ?? null });
+    },
+  },
+  {
+    keyword: 'Connections',
+    args: [
+      { name: 'ordinary', type: int(1, 1_000_000) },
+      { name: 'priority', type: int(0, 100_000) },
+    ],
+    apply(d, v) {
+      d.maxOrdinary = n(v, 0);
+      d.maxPriority = n(v, 1);
+    },
+  },
+  {
+    keyword: 'RoomDatabase',
+    args: [
+      { name: 'user', type: word },
+      { name: 'password', type: word },
+      { name: 'service', type: word },
+      { name: 'minutes', type: int(1, 100_000) },
+      { name: 'Dynamic', type: { kind: 'literal', values: ['Dynamic'] }, optional: true },
+    ],
+    apply(d, v) {
+      d.roomDatabase = {
+        user: str(v, 0),
+        password: str(v, 1),
+        service: str(v, 2),
+        writeBackMinutes: n(v, 3),
+        dynamic: v[4] !== undefined,
+      };
+    },
+  },
+  {
+    keyword: 'Access',
+    args: [{ name: 'prefix', type: word }],
+    apply(d, v) {
+      d.accessPrefix = str(v, 0);
+    },
+  },
+  {
+    keyword: 'PublicAddress',
+    args: [{ name: 'ip', type: ipv4 }],
+    apply(d, v) {
+      d.publicAddress = str(v, 0);
+    },
+  },
+];
+
+export function roomServerDraft(file: string): RoomServerConfig {
+  return {
+    ...commonDraft(file, RS_DEFAULTS.usersPort),
+    maxAvatars: RS_DEFAULTS.maxAvatars,
+    updateIntervalUs: RS_DEFAULTS.updateIntervalUs,
+    userServer: null,
+    worlds: [],
+    maxOrdinary: RS_DEFAULTS.maxOrdinary,
+    maxPriority: RS_DEFAULTS.maxPriority,
+    roomDatabase: null,
+    accessPrefix: null,
+    publicAddress: null,
+  };
+}
+
+export function loadRoomServerConfig(path: string): Readonly<RoomServerConfig> {
+  return deepFreeze(parseConfigFile(path, TABLE, roomServerDraft(path)));
+}
+
+export const ROOMSERVER_KEYWORDS: readonly KeywordSpec<RoomServerConfig>[] = TABLE;
+
+/** The name in log file names: the RoomServer name when linked, the Server name when stand-alone (AG-2). */
+export function roomServerLogName(cfg: Readonly<RoomServerConfig>): string {
+  return cfg.userServer ? cfg.userServer.name : cfg.serverName;
+}

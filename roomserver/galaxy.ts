@@ -1,0 +1,114 @@
+// What lies beyond this RoomServer. Stand-alone (no UserServer line, AG-25) the RoomServer is the
+// whole galaxy: it checks names itself, owns the room ids and routes everything locally. With a
+// UserServer (roomserver/link) the same questions are put to the UserServer over the link.
+
+import { Nak, ServerType, type NakCode } from '../protocol/constants.js';
+import type { NewProp } from '../protocol/props.js';
+import type { BanList } from '../runtime/bans.js';
+import type { Room, RoomTable } from './room.js';
+import type { RoomUser } from './user.js';
+import type { World } from './world.js';
+
+export interface LoginRequest {
+  /** Name as typed, Access prefix included. */
+  loginName: string;
+  /** Name shown to others (Access prefix removed). */
+  name: string;
+  /** null when the client sent none (anonymous servers). */
+  password: string | null;
+  clientVersion: string;
+  address: string;
+}
+
+export type LoginDecision =
+  { ok: true; privileges: number; channel: string; props: NewProp[] } | { ok: false; nak: NakCode; reason: string };
+
+export type RoomAnswer =
+  | { kind: 'here'; room: Room }
+  | { kind: 'elsewhere'; id: number; ip: string; port: number }
+  | { kind: 'none'; reason: string };
+
+export interface WhisperTarget {
+  /** Delivered somewhere beyond this server. */
+  delivered: boolean;
+  reason?: string;
+}
+
+export interface Galaxy {
+  /** VAR_SERVERTYPE in this server's answers: 4 stand-alone, 3 behind a UserServer (§6.1). */
+  readonly serverType: number;
+  login(req: LoginRequest): Promise<LoginDecision>;
+  resolveRoom(name: string, asker: RoomUser): Promise<RoomAnswer>;
+  /** A user finished logging in here / left this server. */
+  joined(u: RoomUser): void;
+  left(u: RoomUser, loggingOff: boolean): void;
+  /** Whisper to someone not on this server. */
+  whisperElsewhere(from: RoomUser, to: string, text: string): Promise<WhisperTarget>;
+  /** Persistent or public properties of the user changed (the UserServer stores them). */
+  propsChanged(u: RoomUser, props: readonly NewProp[]): void;
+  channelChanged(u: RoomUser, from: string): void;
+  /** Friends-list change; stand-alone the RoomServer answers itself. */
+  buddyChanged(u: RoomUser, name: string, add: boolean): void;
+  /** Broadcast text from `from` for users on other RoomServers (this server delivered its own). */
+  broadcastElsewhere(from: RoomUser, text: string): void;
+  /** AG-20 `!boot Name`: log the user off everywhere and ban name and address for 30 minutes. */
+  boot(from: RoomUser, name: string): Promise<BootResult>;
+  /** Shutdown: finish what is owed to the rest of the galaxy. */
+  close(): Promise<void>;
+}
+
+export interface BootResult {
+  ok: boolean;
+  /** Told to the booter by whisper: `Name has been booted.` */
+  message: string;
+}
+
+export class StandaloneGalaxy implements Galaxy {
+  readonly serverType = ServerType.ROOM_SERVER_ANON;
+
+  constructor(
+    private readonly world: World,
+    private readonly rooms: RoomTable,
+    private readonly bans: BanList,
+  ) {}
+
+  async login(req: LoginRequest): Promise<LoginDecision> {
+    // AG-25: any name not in use is valid.
+    if (this.world.byName(req.name)) {
+      return { ok: false, nak: Nak.TAKEN_USER, reason: `name ${req.name} is in use` };
+    }
+    return { ok: true, privileges: 0, channel: this.world.channels.choose(), props: [] };
+  }
+
+  async resolveRoom(name: string): Promise<RoomAnswer> {
+    const room = this.rooms.allocate(name);
+    if (!room) return { kind: 'none', reason: 'all 65535 room ids are in use' };
+    return { kind: 'here', room };
+  }
+
+  joined(): void {}
+
+  left(): void {}
+
+  async whisperElsewhere(_from: RoomUser, to: string): Promise<WhisperTarget> {
+    return { delivered: false, reason: `${to} is not logged on` };
+  }
+
+  propsChanged(): void {}
+
+  channelChanged(): void {}
+
+  buddyChanged(): void {}
+
+  broadcastElsewhere(): void {}
+
+  async boot(from: RoomUser, name: string): Promise<BootResult> {
+    const target = this.world.byName(name);
+    if (!target) return { ok: false, message: `${name} is not logged on.` };
+    this.bans.ban(target.key, target.conn.remoteAddress);
+    target.conn.close({ kind: 'kicked', detail: `booted by ${from.name}` });
+    return { ok: true, message: `${target.name} has been booted.` };
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,122 @@
+// SESSIONINIT on the RoomServer (§5.2, §6.4): protocol and name checks, connection limits for
+// ordinary and priority users (AG-22, AG-28), boot bans, then the galaxy's verdict (stand-alone:
+// any unused name; linked: the UserServer verifies name and password). A refusal carries only
+// VAR_ERROR with a code the client shows (never 4 or 8).
+
+import type { CommandOf } from '../../protocol/commands.js';
+import { Nak, PROTOCOL_VERSION, SERVER_PSEUDO_USER, ServerType, Var, type NakCode } from '../../protocol/constants.js';
+import { sessionInitNak, sessionInitReply, textFrames } from '../../protocol/messages.js';
+import { isValidUserName } from '../../protocol/names.js';
+import type { OldProp } from '../../protocol/props.js';
+import { describe } from '../../runtime/lifecycle.js';
+import type { LoginDecision } from '../galaxy.js';
+import type { Session } from '../session.js';
+import { RoomUser } from '../user.js';
+import { MAX_AVATARS_CAP } from '../view.js';
+import { notifyWatchers } from './social.js';
+
+export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Promise<void> {
+  const { rs, conn } = s;
+  const cfg = rs.cfg;
+  const props = new Map(c.props.map((p) => [p.id, p.value]));
+  const loginName = props.get(Var.USERNAME) ?? '';
+  conn.label = loginName || conn.remoteAddress;
+
+  const refuse = (nak: NakCode, reason: string) => {
+    rs.log.error(loginName || conn.remoteAddress, `login refused: ${reason} (NAK ${nak})`);
+    conn.send(sessionInitNak(nak));
+    conn.close({ kind: 'kicked', detail: `login refused: ${reason}` });
+  };
+
+  const protocol = props.get(Var.PROTOCOL);
+  if (protocol !== String(PROTOCOL_VERSION))
+    return refuse(Nak.BAD_PROTOCOL, `protocol ${protocol ?? 'missing'}, not 24`);
+  if (!loginName) return refuse(Nak.BAD_USER, 'no user name');
+
+  const prefix = cfg.accessPrefix;
+  const priority = prefix !== null && loginName.startsWith(prefix) && loginName.length > prefix.length;
+  const name = priority && prefix ? loginName.slice(prefix.length) : loginName;
+  if (!isValidUserName(name, cfg.unicodeNames)) {
+    const why = cfg.unicodeNames
+      ? 'not 2-16 letters, digits, _ or -'
+      : 'not 2-16 ASCII letters, digits, _ or - (UnicodeNames is off)';
+    return refuse(Nak.BAD_USER, `name ${JSON.stringify(name)} is ${why}`);
+  }
+  if (rs.bans.isBanned(name.toLowerCase(), conn.remoteAddress)) {
+    return refuse(Nak.BAD_IPADDRESS, 'booted within the last 30 minutes');
+  }
+  const w = rs.world;
+  if (priority && w.priorityUsers >= cfg.maxPriority) {
+    return refuse(Nak.MAX_PRIORITY, `server full (${cfg.maxPriority} priority users)`);
+  }
+  if (!priority && w.ordinaryUsers >= cfg.maxOrdinary) {
+    return refuse(Nak.MAX_ORDINARY, `server full (${cfg.maxOrdinary} users)`);
+  }
+
+  s.state = 'authenticating';
+  conn.hold();
+  let decision: LoginDecision;
+  try {
+    decision = await rs.galaxy.login({
+      loginName,
+      name,
+      password: props.get(Var.PASSWORD) ?? null,
+      clientVersion: props.get(Var.CLIENT) ?? '',
+      address: conn.remoteAddress,
+    });
+  } catch (err) {
+    decision = { ok: false, nak: Nak.FATAL, reason: `login check failed: ${describe(err)}` };
+  }
+  if (conn.isClosed) return;
+  if (!decision.ok) {
+    s.state = 'awaiting-login';
+    conn.release();
+    return refuse(decision.nak, decision.reason);
+  }
+
+  const existing = w.byName(name);
+  if (existing) {
+    if (rs.galaxy.serverType === ServerType.ROOM_SERVER_ANON) {
+      s.state = 'awaiting-login';
+      conn.release();
+      return refuse(Nak.TAKEN_USER, `name ${name} is in use`);
+    }
+    // Verified by the UserServer: this login replaces the old session (AG-11).
+    existing.conn.close({ kind: 'kicked', detail: `logged in again from ${conn.remoteAddress}` });
+  }
+
+  const requested = Number.parseInt(props.get(Var.AVATARS) ?? '', 10);
+  const u = new RoomUser(
+    {
+      name,
+      loginName,
+      priority,
+      privileges: decision.privileges,
+      channel: decision.channel,
+      clientVersion: props.get(Var.CLIENT) ?? '',
+      maxAvatars: Math.min(MAX_AVATARS_CAP, requested > 0 ? requested : cfg.maxAvatars),
+    },
+    conn,
+  );
+  for (const p of decision.props) u.setProp(p);
+  w.add(u);
+  s.user = u;
+  conn.label = name;
+  s.state = 'live';
+  conn.loggedIn();
+
+  const reply: OldProp[] = [
+    { id: Var.ERROR, value: '0' },
+    { id: Var.SERVERTYPE, value: String(rs.galaxy.serverType) },
+    { id: Var.UPDATETIME, value: String(cfg.updateIntervalUs) },
+    { id: Var.PROTOCOL, value: String(PROTOCOL_VERSION) },
+  ];
+  // Stand-alone, this server chose the channel; behind a UserServer the client already has it.
+  if (rs.galaxy.serverType === ServerType.ROOM_SERVER_ANON) reply.push({ id: Var.CHANNEL, value: u.channel });
+  conn.send(sessionInitReply(reply));
+  for (const line of rs.moth.message) conn.sendAll(textFrames(SERVER_PSEUDO_USER, line));
+  notifyWatchers(rs, u, 1);
+  rs.galaxy.joined(u);
+  rs.log.debug(`login ${name} from ${conn.remoteAddress} on ${u.channel}, sees ${u.maxAvatars} avatars`);
+  conn.release();
+}

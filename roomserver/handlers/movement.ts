@@ -1,0 +1,71 @@
+// Subscriptions and movement (§5.2, §6.5). Nothing is relayed from here: handlers only update the
+// world, and the next tick tells each viewer what changed (ARCHITECTURE.md "A position").
+
+import type { CommandOf } from '../../protocol/commands.js';
+import { propUpdFrames } from '../../protocol/messages.js';
+import type { LiveSession } from '../session.js';
+
+/** Rooms one client may subscribe to at once (the real client used 9 in GroundZero). */
+export const MAX_SUBSCRIPTIONS = 64;
+
+export function handleSubscribe(s: LiveSession, c: CommandOf<'SUBSCRIB'>): void {
+  const u = s.user;
+  const room = s.rs.world.rooms.byRoomId(c.room);
+  if (!room) {
+    s.rs.log.trace(`${u.name}: SUBSCRIB to unknown room ${c.room} ignored`);
+    return;
+  }
+  const known = u.subscriptions.get(c.room);
+  if (!known && u.subscriptions.size >= MAX_SUBSCRIPTIONS) {
+    s.rs.log.error(u.name, `more than ${MAX_SUBSCRIPTIONS} rooms subscribed; ${room.name} ignored`);
+    return;
+  }
+  u.subscriptions.set(c.room, { room, x: c.x, y: c.y, z: c.z, distance: c.distance });
+  if (known) return;
+  room.subscribers.add(u);
+  // §6.6: replay the room's shared-object state to a new subscriber.
+  if (room.shared.size > 0) {
+    const { frames } = propUpdFrames(room.name, [...room.shared.values()]);
+    u.conn.sendAll(frames);
+  }
+}
+
+export function handleUnsubscribe(s: LiveSession, c: CommandOf<'UNSUBSCR'>): void {
+  const sub = s.user.subscriptions.get(c.room);
+  if (!sub) return;
+  s.user.subscriptions.delete(c.room);
+  sub.room.subscribers.delete(s.user);
+}
+
+export function handleSubDist(s: LiveSession, c: CommandOf<'SUBDIST'>): void {
+  const sub = s.user.subscriptions.get(c.room);
+  if (sub) sub.distance = c.distance;
+}
+
+/** Room 0 = leaving this server's rooms (§5.2 TELEPORT); otherwise entering room `c.room`. */
+export function handleTeleport(s: LiveSession, c: CommandOf<'TELEPORT'>): void {
+  const w = s.rs.world;
+  if (c.room === 0) {
+    w.unplace(s.user);
+    return;
+  }
+  const room = w.rooms.byRoomId(c.room);
+  if (!room) {
+    s.rs.log.trace(`${s.user.name}: TELEPORT to unknown room ${c.room} ignored`);
+    return;
+  }
+  w.place(s.user, room, c.x, c.y, c.z, c.dir);
+}
+
+export function handleRoomChange(s: LiveSession, c: CommandOf<'ROOMCHNG'>): void {
+  const room = s.rs.world.rooms.byRoomId(c.room);
+  if (!room) {
+    s.rs.log.trace(`${s.user.name}: ROOMCHNG to unknown room ${c.room} ignored`);
+    return;
+  }
+  s.rs.world.place(s.user, room, c.x, c.y, c.z, c.dir);
+}
+
+export function handleLongLoc(s: LiveSession, c: CommandOf<'LONGLOC'>): void {
+  s.rs.world.move(s.user, c.x, c.y, c.z, c.dir);
+}

@@ -1,0 +1,126 @@
+// Properties (§5.2 PROPREQ, PROPSET, PROPUPD; §6.2). PROPREQ is answered with a PROPUPD addressed
+// the same way the request was. PROPSET on the user himself is pushed to everyone who shows him;
+// PROPSET on the current room (253) or a room's long id becomes shared room state, pushed to every
+// subscriber of the room, the sender included, and replayed to later subscribers.
+
+import type { CommandOf } from '../../protocol/commands.js';
+import { ObjIds, Priv, PropAccess, Var } from '../../protocol/constants.js';
+import { propUpdFrames } from '../../protocol/messages.js';
+import type { NewProp } from '../../protocol/props.js';
+import type { ObjId } from '../../protocol/wire.js';
+import { MAX_SHARED_PROPERTIES, type Room } from '../room.js';
+import type { LiveSession, Session } from '../session.js';
+import type { RoomServer } from '../server.js';
+import type { RoomUser } from '../user.js';
+
+/** Session properties the server owns: a client may not set them on itself (§4.1). */
+const SERVER_OWNED = new Set<number>([1, 2, 3, 4, 6, 7, 8, 9, 10, 12, 13, 14, 15, 20, 22, 28]);
+/** §5.2 PROPSET: an avatar URL is at most 220 characters. */
+const MAX_AVATAR_CHARS = 220;
+
+function only(props: readonly NewProp[], ids: readonly number[]): NewProp[] {
+  return ids.length === 0 ? [...props] : props.filter((p) => ids.includes(p.id));
+}
+
+function sendProps(rs: RoomServer, to: RoomUser | Session, objId: ObjId, props: readonly NewProp[]): void {
+  const { frames, dropped } = propUpdFrames(objId, props);
+  for (const p of dropped)
+    rs.log.error(String(objId), `property ${p.id} too large to send to ${to.conn.label}; skipped`);
+  to.conn.sendAll(frames);
+}
+
+/** §6.2: the answer to `03 FF 0A`, addressed to objid 255. */
+export function sendServerProps(s: Session, ids: readonly number[]): void {
+  sendProps(s.rs, s, ObjIds.PO, only(s.rs.serverProps, ids));
+}
+
+export function handlePropReq(s: LiveSession, c: CommandOf<'PROPREQ'>): void {
+  const { rs, user: u } = s;
+  if (c.objId === ObjIds.PO) return sendServerProps(s, c.ids);
+  if (typeof c.objId === 'number') {
+    const target = c.objId >= ObjIds.FIRST_SHORT && c.objId <= ObjIds.LAST_SHORT ? u.ids.lookup(c.objId) : null;
+    if (target) sendProps(rs, u, c.objId, only(target.publicProps(), c.ids));
+    return;
+  }
+  const user = rs.world.byName(c.objId);
+  if (user) return sendProps(rs, u, c.objId, only(user.publicProps(), c.ids));
+  const room = rs.world.rooms.byRoomName(c.objId);
+  if (room) return sendProps(rs, u, c.objId, only([...room.shared.values()], c.ids));
+  rs.log.trace(`${u.name}: PROPREQ for unknown object ${JSON.stringify(c.objId)}`);
+}
+
+export function handlePropSet(s: LiveSession, c: CommandOf<'PROPSET'>): void {
+  const { rs, user: u } = s;
+  if (c.props.length === 0) return;
+  if (c.objId === ObjIds.CLIENT) return setOwnProps(rs, u, c.props);
+  if (c.objId === ObjIds.CURRENT_ROOM) {
+    if (u.room) setShared(rs, u, u.room, c.props);
+    else rs.log.trace(`${u.name}: PROPSET on current room while in no room ignored`);
+    return;
+  }
+  if (typeof c.objId === 'number') {
+    rs.log.trace(`${u.name}: PROPSET on objid ${c.objId} ignored`);
+    return;
+  }
+  const room = rs.world.rooms.byRoomName(c.objId);
+  if (room) return setShared(rs, u, room, c.props);
+  const other = rs.world.byName(c.objId);
+  if (other && other !== u) return setOthersProps(rs, u, other, c.props);
+  if (other === u) return setOwnProps(rs, u, c.props);
+  rs.log.trace(`${u.name}: PROPSET on unknown object ${JSON.stringify(c.objId)} ignored`);
+}
+
+function setOwnProps(rs: RoomServer, u: RoomUser, props: readonly NewProp[]): void {
+  const accepted: NewProp[] = [];
+  for (const p of props) {
+    if (SERVER_OWNED.has(p.id)) {
+      rs.log.trace(`${u.name}: PROPSET of server-owned property ${p.id} ignored`);
+      continue;
+    }
+    if (p.id === Var.BITMAP && (typeof p.value !== 'string' || p.value.length > MAX_AVATAR_CHARS)) {
+      rs.log.error(u.name, `avatar property refused (not text of at most ${MAX_AVATAR_CHARS} characters)`);
+      continue;
+    }
+    u.setProp(p);
+    accepted.push(p);
+  }
+  if (accepted.length === 0) return;
+  for (const v of u.viewers) sendProps(rs, v, viewerObjId(u, v), accepted);
+  rs.galaxy.propsChanged(u, accepted);
+}
+
+/** Shared attributes of another user's avatar: only unowned ones, unless the setter may set any. */
+function setOthersProps(rs: RoomServer, u: RoomUser, other: RoomUser, props: readonly NewProp[]): void {
+  const mayAll = (u.privileges & Priv.PROPERTY) !== 0;
+  const accepted = props.filter((p) => {
+    if (SERVER_OWNED.has(p.id)) return false;
+    if (mayAll) return true;
+    if (p.id === Var.BITMAP || p.id === Var.ASLEEP) return false;
+    const current = other.props.get(p.id);
+    return !current || (current.access & PropAccess.POSSESS) === 0;
+  });
+  if (accepted.length === 0) {
+    rs.log.trace(`${u.name}: PROPSET on ${other.name} refused`);
+    return;
+  }
+  for (const p of accepted) other.setProp(p);
+  for (const v of other.viewers) sendProps(rs, v, viewerObjId(other, v), accepted);
+}
+
+function setShared(rs: RoomServer, u: RoomUser, room: Room, props: readonly NewProp[]): void {
+  for (const p of props) {
+    if (!room.shared.has(p.id) && room.shared.size >= MAX_SHARED_PROPERTIES) continue;
+    room.shared.set(p.id, p);
+  }
+  room.sharedDirty = true;
+  // Addressed by the room's long id, never 253 (§3.3); the sender gets its echo too.
+  const { frames, dropped } = propUpdFrames(room.name, props);
+  for (const p of dropped)
+    rs.log.error(u.name, `shared property ${p.id} of ${room.name} too large to send; stored only`);
+  for (const v of room.subscribers) v.conn.sendAll(frames);
+  if (!room.subscribers.has(u)) u.conn.sendAll(frames);
+}
+
+function viewerObjId(u: RoomUser, v: RoomUser): ObjId {
+  return v.ids.idFor(u) || u.name;
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// RS_v11 <file.cfg>: starts one RoomServer (AG-1, AG-2).
+
+import { installLifecycle } from '../runtime/lifecycle.js';
+import { ServerLog } from '../runtime/log.js';
+import { listenOrDie, loadOrDie, parseCli, printParticulars, resolveConfigOrDie } from '../runtime/cli.js';
+import { loadRoomServerConfig, roomServerLogName, type RoomServerConfig } from './config.js';
+import { RoomServer } from './server.js';
+
+const PROGRAM = 'RS_v11';
+
+async function main(): Promise<void> {
+  const args = parseCli(PROGRAM);
+  const path = resolveConfigOrDie(PROGRAM, args.configArg);
+  const cfg = loadOrDie(PROGRAM, () => loadRoomServerConfig(path));
+  const { server, address } = await listenOrDie(PROGRAM, 'users', cfg.usersPort, cfg.bindAddr);
+  const baseName = `${roomServerLogName(cfg)}RS.${process.pid}`;
+  const particulars = describeConfig(cfg, path, address.address, address.port, baseName);
+  printParticulars(particulars, args.stdout);
+
+  const log = new ServerLog({ baseName, dir: process.cwd(), toStdout: args.stdout, tracing: cfg.logging });
+  for (const l of particulars) log.line(l);
+  const rs = new RoomServer(cfg, log, server);
+  installLifecycle({ log, shutdown: () => rs.shutdown(), toggleTracing: () => rs.toggleTracing() });
+  await rs.start();
+  log.line('Ready to serve');
+}
+
+function describeConfig(
+  cfg: Readonly<RoomServerConfig>,
+  path: string,
+  host: string,
+  port: number,
+  baseName: string,
+): string[] {
+  const us = cfg.userServer;
+  const http = Object.entries(cfg.http).filter(([, v]) => v !== null);
+  return [
+    `RoomServer v11 (WorldServer in TypeScript), pid ${process.pid}, started ${new Date().toString()}`,
+    `Configuration file: ${path}`,
+    `Server: ${cfg.serverName}`,
+    us
+      ? `UserServer: ${us.host}:${us.port} as RoomServer "${us.name}"`
+      : 'UserServer: none (stand-alone anonymous world, server type 4)',
+    `Listening for users on ${host}:${port}`,
+    `Client updates: nearest ${cfg.maxAvatars} avatars every ${cfg.updateIntervalUs} microseconds`,
+    `Connections: ${cfg.maxOrdinary} ordinary, ${cfg.maxPriority} priority`,
+    `Max channel population: ${cfg.maxChannelPopulation ?? 'unlimited'}${us && cfg.maxChannelPopulation ? ' (ignored: the UserServer assigns channels)' : ''}`,
+    `Unicode names: ${cfg.unicodeNames ? 'accepted' : 'refused'}`,
+    `Access prefix: ${cfg.accessPrefix ?? 'none'}`,
+    `Worlds volunteered: ${cfg.worlds.length ? cfg.worlds.map((w) => `${w.world}${w.channel ? `<${w.channel}${w.suffix ? `;${w.suffix}` : ''}>` : ''}`).join(' ') : 'none'}`,
+    `Room database: ${cfg.roomDatabase ? `${cfg.roomDatabase.service} as ${cfg.roomDatabase.user}, every ${cfg.roomDatabase.writeBackMinutes} minutes${cfg.roomDatabase.dynamic ? ', Dynamic' : ''}` : 'none'}`,
+    `Message of the hour: ${cfg.mothFile}`,
+    `Web and mail: ${http.length ? http.map(([k, v]) => `${k}=${v}`).join(' ') : 'none'}`,
+    `Logging: ${cfg.logging ? 'on' : 'off'} (kill -USR1 ${process.pid} toggles)`,
+    `Log file: ${baseName}.log, debug output: ${baseName}.out`,
+  ];
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${PROGRAM}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

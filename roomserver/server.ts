@@ -1,0 +1,159 @@
+// One RoomServer process: accepts client sockets, owns the world, the tick and the galaxy link, and
+// turns connection events into the log lines the guide promises (AG-32, AG-34).
+
+import type { Server, Socket } from 'node:net';
+import type { NewProp } from '../protocol/props.js';
+import { BanList } from '../runtime/bans.js';
+import { Connection, type CloseReason, type TraceHooks } from '../runtime/connection.js';
+import { ctime, type ServerLog } from '../runtime/log.js';
+import { MessageOfTheHour } from '../runtime/moth.js';
+import { buildServerProps } from '../runtime/serverprops.js';
+import { describeCommand, describeFrame } from '../runtime/trace.js';
+import type { RoomServerConfig } from './config.js';
+import { StandaloneGalaxy, type Galaxy } from './galaxy.js';
+import { notifyWatchers } from './handlers/social.js';
+import { Session, type SessionState } from './session.js';
+import { Ticker } from './tick.js';
+import { ViewUpdater } from './view.js';
+import { Channels, World } from './world.js';
+
+/** Sockets that may wait for login beyond the configured user limits. */
+const PRELOGIN_SLACK = 64;
+const HOUR_MS = 3_600_000;
+
+export type GalaxyFactory = (rs: RoomServer) => Galaxy;
+
+export class RoomServer {
+  readonly world: World;
+  readonly bans = new BanList();
+  readonly moth: MessageOfTheHour;
+  readonly ticker: Ticker;
+  readonly galaxy: Galaxy;
+  serverProps: NewProp[];
+  private readonly sessions = new Set<Session>();
+  private readonly sockets = new Set<Socket>();
+  private trace: TraceHooks | null = null;
+  private hourly: NodeJS.Timeout | null = null;
+  private accepting = true;
+
+  constructor(
+    readonly cfg: Readonly<RoomServerConfig>,
+    readonly log: ServerLog,
+    private readonly listener: Server,
+    galaxyFactory?: GalaxyFactory,
+  ) {
+    const channelLimit = cfg.maxChannelPopulation ?? cfg.maxOrdinary + cfg.maxPriority;
+    this.world = new World(new Channels(channelLimit));
+    this.galaxy = galaxyFactory ? galaxyFactory(this) : new StandaloneGalaxy(this.world, this.world.rooms, this.bans);
+    this.serverProps = buildServerProps(cfg.http, this.galaxy.serverType, cfg.updateIntervalUs);
+    this.moth = new MessageOfTheHour(cfg.mothFile);
+    this.ticker = new Ticker(this.world, {
+      intervalMs: cfg.updateIntervalUs / 1000,
+      onOverload: (missed) =>
+        log.event(
+          `ALERT: Load appears to be approaching the limits of this hardware. (${missed} update intervals missed this hour)`,
+        ),
+    });
+    if (log.tracing) this.trace = this.traceHooks();
+    listener.on('connection', (socket: Socket) => this.accept(socket));
+  }
+
+  async start(): Promise<void> {
+    await this.reloadMoth();
+    this.ticker.start();
+    this.hourly = setInterval(() => void this.reloadMoth(), HOUR_MS);
+    this.hourly.unref();
+  }
+
+  private async reloadMoth(): Promise<void> {
+    const change = await this.moth.reload();
+    if (change) this.log.event(change);
+  }
+
+  private accept(socket: Socket): void {
+    const limit = this.cfg.maxOrdinary + this.cfg.maxPriority + PRELOGIN_SLACK;
+    if (!this.accepting || this.sessions.size >= limit) {
+      if (this.accepting)
+        this.log.error(socket.remoteAddress ?? 'unknown', `connection refused: ${limit} connections open`);
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    const conn = new Connection(socket, this.cfg.limits);
+    conn.trace = this.trace;
+    this.sessions.add(new Session(this, conn));
+  }
+
+  /** Everything that must happen when a client goes, whatever the reason. */
+  sessionClosed(s: Session, reason: CloseReason, prev: SessionState): void {
+    this.sessions.delete(s);
+    const u = s.user;
+    if (!u) {
+      if (reason.kind !== 'peer' && reason.kind !== 'exit' && reason.kind !== 'kicked' && reason.kind !== 'server') {
+        this.log.error(s.conn.label, reason.detail);
+      }
+      return;
+    }
+    const viewers = this.world.remove(u);
+    ViewUpdater.departNow(u, viewers);
+    notifyWatchers(this, u, 0);
+    this.galaxy.left(u, reason.kind === 'exit' || reason.kind === 'server');
+    if (reason.kind !== 'exit' && reason.kind !== 'server') this.log.error(u.name, reason.detail);
+    // AG-32: the session record, written whenever a user leaves.
+    this.log.block([
+      `${ctime(new Date())} ${u.name} (${s.conn.remoteAddress})`,
+      `on since ${ctime(u.loginAt)}`,
+      `${u.textMessages} text messages, avatar = ${u.avatar}`,
+    ]);
+    if (prev !== 'live') this.log.debug(`${u.name} closed in state ${prev}`);
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  toggleTracing(): void {
+    const on = !this.log.tracing;
+    this.log.setTracing(on);
+    this.log.event(
+      `Logging ${on ? 'enabled' : 'disabled'} (SIGUSR1); command trace ${on ? 'appended to' : 'stopped in'} ${this.log.outPath}`,
+    );
+    this.trace = on ? this.traceHooks() : null;
+    for (const s of this.sessions) s.conn.trace = this.trace;
+  }
+
+  private traceHooks(): TraceHooks {
+    return {
+      in: (conn, c) => this.log.trace(`<- ${conn.label} ${describeCommand(c)}`),
+      out: (conn, frame) => this.log.trace(`-> ${conn.label} ${describeFrame(frame)}`),
+    };
+  }
+
+  /** AG-37: stop accepting, close every client (writing its session record), then the galaxy. */
+  async shutdown(): Promise<void> {
+    this.accepting = false;
+    this.listener.close();
+    this.ticker.stop();
+    if (this.hourly) clearInterval(this.hourly);
+    for (const s of [...this.sessions]) s.conn.close({ kind: 'server', detail: 'server shutting down' });
+    await this.galaxy.close();
+    await waitForSockets(this.sockets, 3_000);
+  }
+}
+
+function waitForSockets(sockets: Set<Socket>, maxMs: number): Promise<void> {
+  if (sockets.size === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, maxMs);
+    let left = sockets.size;
+    for (const s of sockets) {
+      s.once('close', () => {
+        if (--left === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    }
+  });
+}

@@ -1,0 +1,133 @@
+// Everything one RoomServer holds: users by name, rooms, channel populations and friends-list
+// watchers. All placement goes through here so that a user's room, grid cell and version counter
+// never disagree.
+
+import { RoomTable, type Room } from './room.js';
+import type { RoomUser } from './user.js';
+
+export class Channels {
+  private readonly population = new Map<string, number>();
+
+  constructor(
+    /** Users per channel before new logins go to the next one (MaxChannelPopulation, AG-16). */
+    private readonly limit: number,
+  ) {}
+
+  /** First channel `dimension-1`, `dimension-2`, … whose population is below the limit. */
+  choose(): string {
+    for (let i = 1; ; i++) {
+      const name = `dimension-${i}`;
+      if ((this.population.get(name) ?? 0) < this.limit) return name;
+    }
+  }
+
+  join(channel: string): void {
+    this.population.set(channel, (this.population.get(channel) ?? 0) + 1);
+  }
+
+  leave(channel: string): void {
+    const n = (this.population.get(channel) ?? 0) - 1;
+    if (n > 0) this.population.set(channel, n);
+    else this.population.delete(channel);
+  }
+
+  count(channel: string): number {
+    return this.population.get(channel) ?? 0;
+  }
+}
+
+export class World {
+  readonly users = new Map<string, RoomUser>();
+  readonly rooms = new RoomTable();
+  /** Friends-list watchers: key of the watched user → users who want to know (BUDDYLISTUPDATE). */
+  readonly watchers = new Map<string, Set<RoomUser>>();
+  ordinaryUsers = 0;
+  priorityUsers = 0;
+
+  constructor(readonly channels: Channels) {}
+
+  byName(name: string): RoomUser | undefined {
+    return this.users.get(name.toLowerCase());
+  }
+
+  add(u: RoomUser): void {
+    this.users.set(u.key, u);
+    this.channels.join(u.channel);
+    if (u.priority) this.priorityUsers++;
+    else this.ordinaryUsers++;
+  }
+
+  /** Takes the user out of everything; returns the viewers that were showing it. */
+  remove(u: RoomUser): RoomUser[] {
+    if (this.users.get(u.key) !== u) return [];
+    this.users.delete(u.key);
+    this.channels.leave(u.channel);
+    if (u.priority) this.priorityUsers--;
+    else this.ordinaryUsers--;
+    this.unplace(u);
+    for (const sub of u.subscriptions.values()) sub.room.subscribers.delete(u);
+    u.subscriptions.clear();
+    for (const shown of u.visible.keys()) shown.viewers.delete(u);
+    u.visible.clear();
+    for (const key of [...u.buddies.keys()]) this.unwatch(u, key);
+    const viewers = [...u.viewers];
+    for (const v of viewers) v.visible.delete(u);
+    u.viewers.clear();
+    return viewers;
+  }
+
+  place(u: RoomUser, room: Room, x: number, y: number, z: number, dir: number): void {
+    if (u.room !== room) {
+      u.room?.leave(u);
+      u.room = room;
+      setPos(u, x, y, z, dir);
+      room.enter(u);
+    } else {
+      setPos(u, x, y, z, dir);
+      room.grid.moved(u);
+    }
+    u.posVersion++;
+  }
+
+  move(u: RoomUser, x: number, y: number, z: number, dir: number): void {
+    if (!u.room) return;
+    if (u.x === x && u.y === y && u.z === z && u.dir === dir) return;
+    setPos(u, x, y, z, dir);
+    u.room.grid.moved(u);
+    u.posVersion++;
+  }
+
+  unplace(u: RoomUser): void {
+    if (!u.room) return;
+    u.room.leave(u);
+    u.room = null;
+    u.posVersion++;
+  }
+
+  watch(u: RoomUser, spelling: string): void {
+    const key = spelling.toLowerCase();
+    let set = this.watchers.get(key);
+    if (!set) {
+      set = new Set();
+      this.watchers.set(key, set);
+    }
+    set.add(u);
+    u.buddies.set(key, spelling);
+  }
+
+  unwatch(u: RoomUser, key: string): void {
+    const set = this.watchers.get(key);
+    if (set) {
+      set.delete(u);
+      if (set.size === 0) this.watchers.delete(key);
+    }
+    u.buddies.delete(key);
+  }
+}
+
+function setPos(u: RoomUser, x: number, y: number, z: number, dir: number): void {
+  u.x = x;
+  u.y = y;
+  u.z = z;
+  u.dir = dir;
+}
