@@ -46,10 +46,16 @@ t.test('§2.3 CO frames only carry fixed-layout commands', async (t) => {
 });
 
 t.test('encoder refuses what the client cannot receive', async (t) => {
-  t.throws(() => encodeCommand({ cmd: 'LONGLOC', objId: 1, x: 40000, y: 0, z: 0, dir: 0 }), { code: ErrorCode.VALUE_RANGE });
+  t.throws(() => encodeCommand({ cmd: 'LONGLOC', objId: 1, x: 40000, y: 0, z: 0, dir: 0 }), {
+    code: ErrorCode.VALUE_RANGE,
+  });
   t.throws(() => encodeCommand({ cmd: 'ROOMID', objId: 1, name: 'x', room: 70000 }), { code: ErrorCode.VALUE_RANGE });
-  t.throws(() => encodeCommand({ cmd: 'ROOMIDRQ', objId: 1, name: 'x'.repeat(256) }), { code: ErrorCode.STRING_TOO_LONG });
-  t.throws(() => encodeCommand({ cmd: 'ROOMIDRQ', objId: 1, name: 'x'.repeat(252) }), { code: ErrorCode.FRAME_TOO_LARGE });
+  t.throws(() => encodeCommand({ cmd: 'ROOMIDRQ', objId: 1, name: 'x'.repeat(256) }), {
+    code: ErrorCode.STRING_TOO_LONG,
+  });
+  t.throws(() => encodeCommand({ cmd: 'ROOMIDRQ', objId: 1, name: 'x'.repeat(252) }), {
+    code: ErrorCode.FRAME_TOO_LARGE,
+  });
   t.throws(() => encodeCommand({ cmd: 'DISAPPR', objId: 0 }), { code: ErrorCode.BAD_OBJID });
   t.throws(() => encodeCommand({ cmd: 'REDIRID', objId: 1, name: 'a', room: 1, ip: 'localhost', port: 1 }), {
     code: ErrorCode.VALUE_RANGE,

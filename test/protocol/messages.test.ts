@@ -73,7 +73,10 @@ t.test('splitText keeps characters whole and prefers spaces', async (t) => {
   const emoji = '\u{1F600}'.repeat(100);
   const ep = splitText(emoji, 50);
   t.equal(ep.join(''), emoji);
-  t.ok(ep.every((p) => mutf8Length(p) <= 50 && !/[\ud800-\udbff]$/.test(p)), 'no split inside a pair');
+  t.ok(
+    ep.every((p) => mutf8Length(p) <= 50 && !/[\ud800-\udbff]$/.test(p)),
+    'no split inside a pair',
+  );
   t.throws(() => splitText('x', 3), { code: ErrorCode.VALUE_RANGE });
 });
 

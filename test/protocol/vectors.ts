@@ -12,12 +12,17 @@ export interface Vector {
 }
 
 const ROOM = 'GroundZero#Reception<dimension-1>';
-const ROOM_HEX = '21 47 72 6F 75 6E 64 5A 65 72 6F 23 52 65 63 65 70 74 69 6F 6E 3C 64 69 6D 65 6E 73 69 6F 6E 2D 31 3E';
+const ROOM_HEX =
+  '21 47 72 6F 75 6E 64 5A 65 72 6F 23 52 65 63 65 70 74 69 6F 6E 3C 64 69 6D 65 6E 73 69 6F 6E 2D 31 3E';
 const WM = '0C 57 4F 52 4C 44 53 4D 41 53 54 45 52';
 
 export const VECTORS: Vector[] = [
   { name: '§5.2 PROPREQ server', hex: '03 FF 0A', commands: [{ cmd: 'PROPREQ', objId: 255, ids: [] }] },
-  { name: '§5.2 PROPREQ Bob long form', hex: '07 00 03 42 6F 62 0A', commands: [{ cmd: 'PROPREQ', objId: 'Bob', ids: [] }] },
+  {
+    name: '§5.2 PROPREQ Bob long form',
+    hex: '07 00 03 42 6F 62 0A',
+    commands: [{ cmd: 'PROPREQ', objId: 'Bob', ids: [] }],
+  },
   {
     name: '§5.2 PROPUPD Bob long form 9,5,23',
     hex: '2E 00 03 42 6F 62 10 09 80 01 0A 32 30 30 34 30 38 30 35 30 30 05 40 01 11 61 76 61 74 61 72 3A 68 6F 6C 64 65 6E 2E 6D 6F 76 17 40 01 00',
@@ -66,7 +71,11 @@ export const VECTORS: Vector[] = [
       },
     ],
   },
-  { name: '§5.2 keep-alive PROPSET', hex: '04 FF 0F 00', commands: [{ cmd: 'PROPSET', objId: 255, fromUser: '', props: [] }] },
+  {
+    name: '§5.2 keep-alive PROPSET',
+    hex: '04 FF 0F 00',
+    commands: [{ cmd: 'PROPSET', objId: 255, fromUser: '', props: [] }],
+  },
   {
     name: '§5.2 SESSIONINIT to US (authenticate)',
     hex: '25 01 06 03 02 32 34 09 0A 32 30 30 34 30 38 30 35 30 30 02 05 41 6C 69 63 65 06 06 73 33 63 72 65 74 0C 01 31',
@@ -153,7 +162,11 @@ export const VECTORS: Vector[] = [
     commands: [{ cmd: 'SESSIONEXIT', objId: 1, props: [{ id: 4, value: '0' }] }],
   },
   { name: '§5.2 ROOMIDRQ', hex: `25 01 14 ${ROOM_HEX}`, commands: [{ cmd: 'ROOMIDRQ', objId: 1, name: ROOM }] },
-  { name: '§5.2 ROOMID', hex: `27 01 15 ${ROOM_HEX} 00 08`, commands: [{ cmd: 'ROOMID', objId: 1, name: ROOM, room: 8 }] },
+  {
+    name: '§5.2 ROOMID',
+    hex: `27 01 15 ${ROOM_HEX} 00 08`,
+    commands: [{ cmd: 'ROOMID', objId: 1, name: ROOM, room: 8 }],
+  },
   {
     name: '§7.10 REDIRID room 8 at 127.0.0.1:5673',
     hex: `2D 01 1A ${ROOM_HEX} 00 08 7F 00 00 01 16 29`,
@@ -170,13 +183,15 @@ export const VECTORS: Vector[] = [
     commands: [{ cmd: 'SUBSCRIB', objId: 1, room: 9, x: 500, y: 1000, z: 500, distance: 2517 }],
   },
   { name: '§5.2 UNSUBSCR', hex: '05 01 17 00 09', commands: [{ cmd: 'UNSUBSCR', objId: 1, room: 9 }] },
-  { name: '§5.2 SUB-DIST', hex: '07 01 18 00 09 09 D5', commands: [{ cmd: 'SUBDIST', objId: 1, room: 9, distance: 2517 }] },
+  {
+    name: '§5.2 SUB-DIST',
+    hex: '07 01 18 00 09 09 D5',
+    commands: [{ cmd: 'SUBDIST', objId: 1, room: 9, distance: 2517 }],
+  },
   {
     name: '§5.2 TELEPORT into room 8',
     hex: '0F 01 12 00 08 00 01 04 CC 09 A1 00 00 01 25',
-    commands: [
-      { cmd: 'TELEPORT', objId: 1, room: 8, exitType: 0, entryType: 1, x: 1228, y: 2465, z: 0, dir: 293 },
-    ],
+    commands: [{ cmd: 'TELEPORT', objId: 1, room: 8, exitType: 0, entryType: 1, x: 1228, y: 2465, z: 0, dir: 293 }],
   },
   {
     name: '§5.2 TELEPORT arrival relayed',
@@ -218,7 +233,11 @@ export const VECTORS: Vector[] = [
     hex: '0B 0D 01 EF AA 09 25 00 63 00 B7',
     commands: [{ cmd: 'LONGLOC', objId: 13, x: -4182, y: 2341, z: 99, dir: 183 }],
   },
-  { name: '§5.2 SHORTLOC', hex: '06 02 04 0A FB 03', commands: [{ cmd: 'SHORTLOC', objId: 2, dx: 10, dy: -5, ddir: 3 }] },
+  {
+    name: '§5.2 SHORTLOC',
+    hex: '06 02 04 0A FB 03',
+    commands: [{ cmd: 'SHORTLOC', objId: 2, dx: 10, dy: -5, ddir: 3 }],
+  },
   {
     name: '§5.2 REGOBJID',
     hex: '08 FF 0D 03 42 6F 62 02',
@@ -357,5 +376,8 @@ export function hex(s: string): Buffer {
 }
 
 export function toHex(b: Buffer): string {
-  return b.toString('hex').toUpperCase().replace(/(..)(?!$)/g, '$1 ');
+  return b
+    .toString('hex')
+    .toUpperCase()
+    .replace(/(..)(?!$)/g, '$1 ');
 }

@@ -1,0 +1,118 @@
+import t from 'tap';
+import { ConfigError, parseConfigText, resolveConfigPath } from '../../runtime/config.js';
+import { ROOMSERVER_KEYWORDS, roomServerDraft } from '../../roomserver/config.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const parse = (text: string) =>
+  parseConfigText(text, 'firstRS.cfg', ROOMSERVER_KEYWORDS, roomServerDraft('firstRS.cfg'));
+
+t.test('the guide sample firstRS.cfg parses (Appendix I)', async (t) => {
+  const cfg = parse(`Server                  Private
+# comment line
+UserServer              127.0.0.1 5200 first def456
+
+Users                   5100
+ClientUpdates           6 1000000
+RoomDatabase            rs1 abc123 RoomService 60 Dynamic
+MothFile                moth
+Access                  !@#
+World earth<dimension-3;2>
+World moon
+UnicodeNames
+Connections 500 5
+MaxChannelPopulation 100
+Logging
+InternalHttpServer http://dev.worlds.net
+ExternalHttpServer http://www-static.us.worlds.net
+ScriptServer http://www-dynamic.us.worlds.net/cgi-bin
+SmtpServer mail.worlds.net:25
+MailDomain worlds3d.com
+BindAddr 0.0.0.0
+`);
+  t.equal(cfg.serverName, 'Private');
+  t.same(cfg.userServer, { host: '127.0.0.1', port: 5200, name: 'first', password: 'def456' });
+  t.equal(cfg.usersPort, 5100);
+  t.equal(cfg.maxAvatars, 6);
+  t.equal(cfg.updateIntervalUs, 1_000_000);
+  t.same(cfg.roomDatabase, {
+    user: 'rs1',
+    password: 'abc123',
+    service: 'RoomService',
+    writeBackMinutes: 60,
+    dynamic: true,
+  });
+  t.equal(cfg.accessPrefix, '!@#', "a '#' inside a value is not a comment");
+  t.same(cfg.worlds, [
+    { world: 'earth', channel: 'dimension-3', suffix: '2' },
+    { world: 'moon', channel: null, suffix: null },
+  ]);
+  t.equal(cfg.unicodeNames, true);
+  t.equal(cfg.maxOrdinary, 500);
+  t.equal(cfg.maxPriority, 5);
+  t.equal(cfg.maxChannelPopulation, 100);
+  t.equal(cfg.logging, true);
+  t.equal(cfg.http.script, 'http://www-dynamic.us.worlds.net/cgi-bin');
+  t.equal(cfg.bindAddr, '0.0.0.0');
+});
+
+t.test('defaults (Appendix I)', async (t) => {
+  const cfg = parse('Server X\n');
+  t.equal(cfg.usersPort, 5100);
+  t.equal(cfg.maxAvatars, 6);
+  t.equal(cfg.updateIntervalUs, 1_000_000);
+  t.equal(cfg.maxOrdinary, 1000);
+  t.equal(cfg.maxPriority, 10);
+  t.equal(cfg.mothFile, 'moth');
+  t.equal(cfg.userServer, null);
+  t.equal(cfg.limits.keepAliveMs, 60_000);
+});
+
+t.test('AG-1 errors name file, line and keyword', async (t) => {
+  const cases: [string, number, string, RegExp][] = [
+    ['Server X\nBogus 1\n', 2, 'Bogus', /unknown keyword/],
+    ['Server X\nUsers\n', 2, 'Users', /expects 1 argument/],
+    ['Server X\nUsers 1 2\n', 2, 'Users', /expects 1 argument/],
+    ['Server X\nUsers 70000\n', 2, 'Users', /not a port/],
+    ['Server X\nClientUpdates six 1000000\n', 2, 'ClientUpdates', /not a whole number/],
+    ['Server X\nClientUpdates 6 10\n', 2, 'ClientUpdates', /outside/],
+    ['Server X\nUserServer localhost 5200 first pw\n', 2, 'UserServer', /IPv4/],
+    ['Server X\nWorld earth<dim\n', 2, 'World', /form/],
+    ['Server X\nRoomDatabase a b c 60 Static\n', 2, 'RoomDatabase', /must be Dynamic/],
+    ['Users 5100\n', 1, 'Server', /required/],
+    ['Server X\nServer Y\n', 2, 'Server', /given twice \(first on line 1\)/],
+    ['Server bad/name\n', 1, 'Server', /letters/],
+    ['Server X\nTimeouts 10 10 200\n', 2, 'Timeouts', /below 120/],
+  ];
+  for (const [text, line, keyword, why] of cases) {
+    try {
+      parse(text);
+      t.fail(`no error for ${JSON.stringify(text)}`);
+    } catch (err) {
+      t.ok(err instanceof ConfigError, 'ConfigError');
+      const e = err as ConfigError;
+      t.equal(e.line, line, `${keyword}: line`);
+      t.equal(e.keyword, keyword);
+      t.equal(e.file, 'firstRS.cfg');
+      t.match(e.message, why);
+      t.match(e.message, new RegExp(`^firstRS\\.cfg:${line}: ${keyword}: `));
+    }
+  }
+});
+
+t.test('keywords are matched without regard to case; CRLF files parse', async (t) => {
+  const cfg = parse('server X\r\nusers 6000\r\n');
+  t.equal(cfg.serverName, 'X');
+  t.equal(cfg.usersPort, 6000);
+});
+
+t.test('AG-1 a bare name is looked up in ./wc_config/', async (t) => {
+  const dir = t.testdir({});
+  mkdirSync(join(dir, 'wc_config'));
+  writeFileSync(join(dir, 'wc_config', 'a.cfg'), 'Server A\n');
+  writeFileSync(join(dir, 'b.cfg'), 'Server B\n');
+  t.equal(resolveConfigPath('a.cfg', dir), join(dir, 'wc_config', 'a.cfg'));
+  t.equal(resolveConfigPath('b.cfg', dir), join(dir, 'b.cfg'));
+  t.equal(resolveConfigPath('c.cfg', dir), null);
+  t.equal(resolveConfigPath('sub/a.cfg', dir), null, 'only bare names fall back');
+});
