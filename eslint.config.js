@@ -7,7 +7,18 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', clearImmediate: 'readonly', URL: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        clearImmediate: 'readonly',
+        URL: 'readonly',
+      },
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -20,7 +31,20 @@ export default tseslint.config(
     files: ['protocol/**/*.ts'],
     ignores: ['protocol/client.ts', 'protocol/client/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:net', 'node:fs', 'node:fs/*', 'node:timers', '../runtime/*', '../roomserver/*', '../userserver/*'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            'node:net',
+            'node:fs',
+            'node:fs/*',
+            'node:timers',
+            '../runtime/*',
+            '../roomserver/*',
+            '../userserver/*',
+          ],
+        },
+      ],
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'console', 'process'],
     },
   },

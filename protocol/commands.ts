@@ -181,9 +181,7 @@ type BodyOf<F extends readonly FieldSpec[]> = {
 };
 
 /** One decoded command: its name, the ObjID of its frame (or CO record) and its body fields. */
-export type CommandOf<N extends CmdName> = Simplify<
-  { cmd: N; objId: ObjId } & BodyOf<(typeof COMMANDS)[N]['fields']>
->;
+export type CommandOf<N extends CmdName> = Simplify<{ cmd: N; objId: ObjId } & BodyOf<(typeof COMMANDS)[N]['fields']>>;
 
 export type Command = { [N in CmdName]: CommandOf<N> }[CmdName];
 

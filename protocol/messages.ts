@@ -24,7 +24,8 @@ export const KEEPALIVE: Buffer = encodeCommand({ cmd: 'PROPSET', objId: ObjIds.P
  * assert and drop the connection, so they are refused here.
  */
 export function sessionInitReply(props: readonly OldProp[]): Buffer {
-  if (props[0]?.id !== Var.ERROR) throw protocolError(ErrorCode.BAD_PROPERTY, 'SESSIONINIT reply must start with VAR_ERROR');
+  if (props[0]?.id !== Var.ERROR)
+    throw protocolError(ErrorCode.BAD_PROPERTY, 'SESSIONINIT reply must start with VAR_ERROR');
   for (const p of props) {
     if (!SESSIONINIT_REPLY_IDS.has(p.id)) {
       throw protocolError(ErrorCode.BAD_PROPERTY, `property ${p.id} is not allowed in a SESSIONINIT reply`);
