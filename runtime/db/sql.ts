@@ -1,0 +1,370 @@
+// The SQL both backends run, and the store logic around it, written once against a small session
+// interface (`SqlBackend`) that `sqlite-worker.ts` and `oracle.ts` implement. The statement text is
+// shared; everything on which SQLite and Oracle differ is a named member of `Dialect` or a named
+// function below, so a reader can find every difference by reading this file:
+//
+//   DATE binding        Oracle binds a JS Date into DATE; better-sqlite3 cannot bind a Date, so SQLite
+//                       stores UTC text `YYYY-MM-DD HH:MM:SS` (what its own datetime() produces).
+//   Row-key case        Oracle upper-cases unquoted column names; rows pass through `lowerKeys`.
+//   Binary values       Both return RAW/BLOB as a Buffer, but SQLite gives `RAW(255)` NUMERIC
+//                       affinity, so a value an administrator typed in may come back as text or a
+//                       number (`readBinary`); a Buffer that crossed a worker boundary is a Uint8Array.
+//   Empty is NULL       Oracle stores '' and an empty RAW as NULL (`readString`, `readBinary`), which
+//                       is also why both value columns are nullable.
+//   Row locks           Oracle locks the rows a transaction depends on with `FOR UPDATE`; SQLite has
+//                       no such clause and takes the whole-file write lock at BEGIN IMMEDIATE instead.
+//   Unique violations   ORA-00001 versus SQLITE_CONSTRAINT_UNIQUE/PRIMARYKEY (`isUniqueViolation`).
+//   Number binds        better-sqlite3 binds a JS number as REAL, which a VARCHAR2 (TEXT affinity)
+//                       column would store as '1.0': serial statuses are written as SQL literals.
+//   Terminators         Statements sent through a driver carry no `;` (Oracle rejects it); the
+//                       script files end every statement with one (SQL*Plus and sqlite3 need it).
+
+import type { RegisterOutcome, Registration, RoomStore, StoredProperty, UserRecord, UserStore } from './types.js';
+import { DatabaseError } from './types.js';
+
+export type Bind = string | number | Buffer | Date | null;
+export type Binds = Readonly<Record<string, Bind>>;
+/** A result row, keys lower-cased. */
+export type Row = Readonly<Record<string, unknown>>;
+
+export interface Dialect {
+  readonly kind: 'sqlite' | 'oracle';
+  bindDate(d: Date): Bind;
+  readDate(v: unknown): Date;
+  /** Appended to a SELECT whose rows the rest of the transaction relies on. */
+  readonly forUpdate: string;
+  isUniqueViolation(err: unknown): boolean;
+}
+
+export interface SqlSession {
+  query(sql: string, binds: Binds): Promise<Row[]>;
+  /** Resolves to the number of rows changed. */
+  execute(sql: string, binds: Binds): Promise<number>;
+}
+
+export interface SqlBackend extends SqlSession {
+  readonly dialect: Dialect;
+  /** Commits when `work` resolves, rolls back and rethrows when it rejects. */
+  transaction<T>(work: (s: SqlSession) => Promise<T>): Promise<T>;
+}
+
+// serialStatus is VARCHAR2 (Appendix III). The guide's own `set serialstatus = 0` stores the text
+// '0' in both databases (Oracle converts implicitly, SQLite applies TEXT affinity), so '0'/'1' it is.
+export const SERIAL_FREE = '0';
+export const SERIAL_USED = '1';
+const BINARY = 0x10;
+const MAX_VALUE_BYTES = 255;
+
+const USER_COLUMNS =
+  'userName, userNameLower, serialNumber, password, clientVersion, accountStatus, registrationDate, timesOn, totalMinutes, userPrivileges';
+const PROPERTY_COLUMNS = 'propertyId, propertyFlags, propertyAccess, propertyStringValue, propertyBinaryValue';
+
+export const SQL = {
+  findUser: `SELECT ${USER_COLUMNS} FROM UserRegistration WHERE userNameLower = :nameLower`,
+  accountName: 'SELECT userName FROM UserRegistration WHERE userNameLower = :nameLower',
+  insertUser:
+    `INSERT INTO UserRegistration (${USER_COLUMNS}) VALUES ` +
+    '(:userName, :nameLower, :serial, :pwHash, :clientVersion, 1, :regDate, 0, 0, 0)',
+  setPassword: 'UPDATE UserRegistration SET password = :pwHash WHERE userNameLower = :nameLower',
+  addUsage:
+    'UPDATE UserRegistration SET timesOn = timesOn + :addTimes, totalMinutes = totalMinutes + :addMinutes ' +
+    'WHERE userNameLower = :nameLower',
+  serialStatus: 'SELECT serialStatus FROM SerialNumbers WHERE serialNumber = :serial',
+  // Guarded by the status so that of two registrations racing for one serial only one changes a row.
+  claimSerial:
+    `UPDATE SerialNumbers SET serialStatus = '${SERIAL_USED}', userName = :userName ` +
+    `WHERE serialNumber = :serial AND serialStatus = '${SERIAL_FREE}'`,
+  // By LOWER(userName): the table keeps the name's case and the guide's admins delete by it.
+  userProperties: `SELECT ${PROPERTY_COLUMNS} FROM UserProperties WHERE LOWER(userName) = :nameLower ORDER BY propertyId`,
+  deleteUserProperties: 'DELETE FROM UserProperties WHERE LOWER(userName) = :nameLower',
+  insertUserProperty:
+    `INSERT INTO UserProperties (userName, ${PROPERTY_COLUMNS}) ` +
+    'VALUES (:owner, :propId, :propFlags, :propAccess, :strValue, :binValue)',
+  roomProperties: `SELECT ${PROPERTY_COLUMNS} FROM RoomProperties WHERE roomName = :owner ORDER BY propertyId`,
+  deleteRoomProperties: 'DELETE FROM RoomProperties WHERE roomName = :owner',
+  insertRoomProperty:
+    `INSERT INTO RoomProperties (roomName, ${PROPERTY_COLUMNS}) ` +
+    'VALUES (:owner, :propId, :propFlags, :propAccess, :strValue, :binValue)',
+  roomRegistered: 'SELECT roomName FROM RoomRegistration WHERE roomName = :roomName',
+  registerRoom:
+    'INSERT INTO RoomRegistration (roomName, serverName, registrationDate) VALUES (:roomName, :serverName, :regDate)',
+} as const;
+
+/** Row-key case: both backends hand rows through this. */
+export function lowerKeys(row: Readonly<Record<string, unknown>>): Row {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) out[k.toLowerCase()] = v;
+  return out;
+}
+
+const SQLITE_DATE = /^(\d{4})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?)?$/;
+const UNIX_EPOCH_JULIAN_DAY = 2440587.5;
+const DAY_MS = 86_400_000;
+
+function readSqliteDate(v: unknown): Date {
+  if (v instanceof Date) return v;
+  if (typeof v === 'number') {
+    // Whatever an administrator stored with sqlite3's own date functions: julianday(), unixepoch().
+    if (v < 1e7) return new Date((v - UNIX_EPOCH_JULIAN_DAY) * DAY_MS);
+    return new Date(v < 1e11 ? v * 1000 : v);
+  }
+  if (typeof v !== 'string') return new Date(NaN);
+  const m = SQLITE_DATE.exec(v.trim());
+  if (!m) return new Date(Date.parse(v)); // ISO text with an offset, or Invalid Date
+  const [, y, mo, d, h, mi, s, frac] = m;
+  const ms = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
+  return new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0), ms));
+}
+
+const errorCode = (err: unknown): unknown =>
+  typeof err === 'object' && err !== null && 'code' in err ? (err as { code: unknown }).code : undefined;
+
+export const SQLITE: Dialect = {
+  kind: 'sqlite',
+  bindDate: (d) => d.toISOString().slice(0, 19).replace('T', ' '),
+  readDate: readSqliteDate,
+  forUpdate: '',
+  isUniqueViolation: (err) => {
+    const code = errorCode(err);
+    return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  },
+};
+
+export const ORACLE: Dialect = {
+  kind: 'oracle',
+  bindDate: (d) => d,
+  readDate: (v) => (v instanceof Date ? v : new Date(NaN)),
+  forUpdate: ' FOR UPDATE',
+  isUniqueViolation: (err) =>
+    errorCode(err) === 'ORA-00001' ||
+    (typeof err === 'object' && err !== null && 'errorNum' in err && err.errorNum === 1),
+};
+
+/** Empty is NULL: Oracle gives back NULL for a stored ''. */
+export function readString(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  return Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+}
+
+/** Binary values: Buffer from Oracle and SQLite, anything else from hand edits or a worker hop. */
+export function readBinary(v: unknown): Buffer {
+  if (v === null || v === undefined) return Buffer.alloc(0);
+  if (Buffer.isBuffer(v)) return v;
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  return Buffer.from(String(v), 'utf8');
+}
+
+const readNumber = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+
+function toUser(row: Row, d: Dialect): UserRecord {
+  return {
+    userName: readString(row.username),
+    userNameLower: readString(row.usernamelower),
+    serialNumber: readString(row.serialnumber),
+    password: readString(row.password),
+    clientVersion: readString(row.clientversion),
+    accountStatus: readNumber(row.accountstatus),
+    registrationDate: d.readDate(row.registrationdate),
+    timesOn: readNumber(row.timeson),
+    totalMinutes: readNumber(row.totalminutes),
+    userPrivileges: readNumber(row.userprivileges),
+  };
+}
+
+// The flags decide the column (Appendix III); the other column is read only when the proper one is
+// NULL, as in a row an administrator inserted by hand.
+function toProperty(row: Row): StoredProperty {
+  const flags = readNumber(row.propertyflags);
+  const str = row.propertystringvalue;
+  const bin = row.propertybinaryvalue;
+  const binary = (flags & BINARY) !== 0;
+  let value: string | Buffer;
+  if (binary) value = bin === null || bin === undefined ? readBinary(str) : readBinary(bin);
+  else value = str === null || str === undefined ? readString(bin) : readString(str);
+  return { id: readNumber(row.propertyid), flags, access: readNumber(row.propertyaccess), value };
+}
+
+function propertyBinds(owner: string, p: StoredProperty, table: string): Binds {
+  const binary = (p.flags & BINARY) !== 0;
+  const raw = p.value;
+  const value: string | Buffer = typeof raw === 'string' ? raw : readBinary(raw);
+  const bytes = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
+  if (bytes > MAX_VALUE_BYTES) {
+    throw new DatabaseError(
+      `${table} cannot store property ${p.id} of '${owner}': its value is ${bytes} bytes, the column holds ${MAX_VALUE_BYTES}`,
+    );
+  }
+  // A value whose type disagrees with its flags goes to the column the flags name, as UTF-8.
+  return {
+    owner,
+    propId: p.id,
+    propFlags: p.flags,
+    propAccess: p.access,
+    strValue: binary ? null : typeof value === 'string' ? value : value.toString('utf8'),
+    binValue: binary ? (typeof value === 'string' ? Buffer.from(value, 'utf8') : value) : null,
+  };
+}
+
+/** Thrown inside a transaction to roll it back and still resolve with `value`. */
+class Rollback<T> {
+  constructor(readonly value: T) {}
+}
+
+async function inTransaction<T>(b: SqlBackend, work: (s: SqlSession) => Promise<T>): Promise<T> {
+  try {
+    return await b.transaction(work);
+  } catch (err) {
+    if (err instanceof Rollback) return err.value as T;
+    throw err;
+  }
+}
+
+async function replaceProperties(
+  s: SqlSession,
+  remove: readonly [sql: string, binds: Binds],
+  insertSql: string,
+  owner: string,
+  props: readonly StoredProperty[],
+  table: string,
+): Promise<void> {
+  const rows = props.map((p) => propertyBinds(owner, p, table)); // validate before touching anything
+  await s.execute(...remove);
+  for (const binds of rows) await s.execute(insertSql, binds);
+}
+
+/**
+ * Every Database call as a function of a backend. The SQLite worker runs these inside its thread,
+ * the Oracle backend on its pool; the argument lists are what crosses the worker boundary.
+ */
+export const operations = {
+  async findUser(b: SqlBackend, nameLower: string): Promise<UserRecord | null> {
+    const [row] = await b.query(SQL.findUser, { nameLower });
+    return row ? toUser(row, b.dialect) : null;
+  },
+
+  async loadProperties(b: SqlBackend, nameLower: string): Promise<StoredProperty[]> {
+    return (await b.query(SQL.userProperties, { nameLower })).map(toProperty);
+  },
+
+  // AG-10. The checks run in the order of the protocol's NAK codes: serial unknown, serial used,
+  // name taken; the constraint on userNameLower and the guarded serial update catch the races.
+  async register(b: SqlBackend, r: Registration): Promise<RegisterOutcome> {
+    const nameLower = r.userName.toLowerCase();
+    return inTransaction(b, async (s): Promise<RegisterOutcome> => {
+      const [serial] = await s.query(SQL.serialStatus + b.dialect.forUpdate, { serial: r.serial });
+      if (!serial) return 'bad-serial';
+      if (readString(serial.serialstatus).trim() !== SERIAL_FREE) return 'taken-serial';
+      if ((await s.query(SQL.accountName, { nameLower })).length > 0) return 'taken-name';
+      try {
+        await s.execute(SQL.insertUser, {
+          userName: r.userName,
+          nameLower,
+          serial: r.serial,
+          pwHash: r.passwordHash,
+          clientVersion: r.clientVersion,
+          regDate: b.dialect.bindDate(r.now),
+        });
+      } catch (err) {
+        if (b.dialect.isUniqueViolation(err)) throw new Rollback<RegisterOutcome>('taken-name');
+        throw err;
+      }
+      const claimed = await s.execute(SQL.claimSerial, { userName: r.userName, serial: r.serial });
+      if (claimed !== 1) throw new Rollback<RegisterOutcome>('taken-serial');
+      return 'ok';
+    });
+  },
+
+  async setPassword(b: SqlBackend, nameLower: string, passwordHash: string): Promise<boolean> {
+    return (await b.execute(SQL.setPassword, { nameLower, pwHash: passwordHash })) > 0;
+  },
+
+  // An UPDATE only (AG-13): a row an administrator deleted is never re-created.
+  async addUsage(b: SqlBackend, nameLower: string, timesOn: number, minutes: number): Promise<boolean> {
+    return (await b.execute(SQL.addUsage, { nameLower, addTimes: timesOn, addMinutes: minutes })) > 0;
+  },
+
+  // The account row is read (and on Oracle locked) first, so an administrator's concurrent delete
+  // either waits for this transaction or makes it store nothing.
+  async saveProperties(b: SqlBackend, nameLower: string, props: readonly StoredProperty[]): Promise<boolean> {
+    return inTransaction(b, async (s) => {
+      const [account] = await s.query(SQL.accountName + b.dialect.forUpdate, { nameLower });
+      if (!account) return false;
+      const owner = readString(account.username);
+      const remove = [SQL.deleteUserProperties, { nameLower }] as const;
+      await replaceProperties(s, remove, SQL.insertUserProperty, owner, props, 'UserProperties');
+      return true;
+    });
+  },
+
+  async loadRoom(b: SqlBackend, roomName: string): Promise<StoredProperty[]> {
+    return (await b.query(SQL.roomProperties, { owner: roomName })).map(toProperty);
+  },
+
+  async saveRoom(b: SqlBackend, roomName: string, props: readonly StoredProperty[]): Promise<void> {
+    const remove = [SQL.deleteRoomProperties, { owner: roomName }] as const;
+    await b.transaction((s) => replaceProperties(s, remove, SQL.insertRoomProperty, roomName, props, 'RoomProperties'));
+  },
+
+  // Two RoomServers may allocate the same room at once; the loser's unique violation means "done".
+  async registerRoom(b: SqlBackend, roomName: string, serverName: string, now: Date): Promise<void> {
+    if ((await b.query(SQL.roomRegistered, { roomName })).length > 0) return;
+    try {
+      await b.execute(SQL.registerRoom, { roomName, serverName, regDate: b.dialect.bindDate(now) });
+    } catch (err) {
+      if (!b.dialect.isUniqueViolation(err)) throw err;
+    }
+  },
+};
+
+export type Operations = typeof operations;
+export type OpName = keyof Operations;
+export type OpArgs<K extends OpName> = Operations[K] extends (b: SqlBackend, ...args: infer A) => unknown ? A : never;
+export type OpResult<K extends OpName> = Awaited<ReturnType<Operations[K]>>;
+
+/** Runs one operation by name; the caller vouches that `args` are `OpArgs` of `op`. */
+export function runOperation(b: SqlBackend, op: OpName, args: readonly unknown[]): Promise<unknown> {
+  const fn = operations[op] as (b: SqlBackend, ...args: unknown[]) => Promise<unknown>;
+  return fn(b, ...args);
+}
+
+/**
+ * The UserStore and RoomStore methods of both backends, each forwarded as one `call`: the SQLite
+ * backend posts it to its worker, the Oracle backend runs it on its pool.
+ */
+export abstract class OperationStore implements UserStore, RoomStore {
+  protected abstract call<K extends OpName>(op: K, ...args: OpArgs<K>): Promise<OpResult<K>>;
+
+  findUser(userNameLower: string): Promise<UserRecord | null> {
+    return this.call('findUser', userNameLower);
+  }
+  async loadProperties(userNameLower: string): Promise<StoredProperty[]> {
+    return revive(await this.call('loadProperties', userNameLower));
+  }
+  register(r: Registration): Promise<RegisterOutcome> {
+    return this.call('register', r);
+  }
+  setPassword(userNameLower: string, passwordHash: string): Promise<boolean> {
+    return this.call('setPassword', userNameLower, passwordHash);
+  }
+  addUsage(userNameLower: string, timesOn: number, minutes: number): Promise<boolean> {
+    return this.call('addUsage', userNameLower, timesOn, minutes);
+  }
+  saveProperties(userNameLower: string, props: readonly StoredProperty[]): Promise<boolean> {
+    return this.call('saveProperties', userNameLower, props);
+  }
+  async loadRoom(roomName: string): Promise<StoredProperty[]> {
+    return revive(await this.call('loadRoom', roomName));
+  }
+  saveRoom(roomName: string, props: readonly StoredProperty[]): Promise<void> {
+    return this.call('saveRoom', roomName, props);
+  }
+  registerRoom(roomName: string, serverName: string, now: Date): Promise<void> {
+    return this.call('registerRoom', roomName, serverName, now);
+  }
+}
+
+// Structured cloning turns a Buffer into a plain Uint8Array on its way back from a worker.
+const revive = (props: StoredProperty[]): StoredProperty[] =>
+  props.map((p) =>
+    typeof p.value === 'string' || Buffer.isBuffer(p.value) ? p : { ...p, value: readBinary(p.value) },
+  );
