@@ -1,0 +1,233 @@
+// UserServer configuration: every keyword of the guide's Appendix II (AG-5), parsed once into a
+// frozen, typed object with documented defaults.
+
+import {
+  ConfigError,
+  int,
+  ipv4,
+  n,
+  parseConfigFile,
+  port,
+  portOrZero,
+  str,
+  word,
+  type KeywordSpec,
+} from '../runtime/config.js';
+import { commonDraft, commonKeywords, deepFreeze, type CommonDraft } from '../runtime/config-common.js';
+import type { DatabaseSettings } from '../runtime/db/types.js';
+
+export interface UserDatabaseSettings extends DatabaseSettings {
+  /** Minutes between write-backs of usage counters and properties of active users. */
+  writeBackMinutes: number;
+}
+
+export interface GuestSettings {
+  max: number;
+  /** Guests are named `<prefix>_1` … `<prefix>_<max>`. */
+  prefix: string;
+  minutes: number;
+}
+
+export interface UserServerConfig extends CommonDraft {
+  /** Users: minutes to wait after start before accepting clients. @default 0 */
+  delayMinutes: number;
+  /** RoomServers: port for RoomServer links. Required. */
+  roomServersPort: number;
+  /** RoomServers: the password RoomServers prove they know. Required. */
+  roomServersPassword: string;
+  /** UserDatabase; null = anonymous UserServer (server type 2). */
+  userDatabase: UserDatabaseSettings | null;
+  guests: GuestSettings | null;
+  /** Connections: simultaneous client connections. @default 1000 */
+  maxConnections: number;
+  /** Connections: users logged in to the galaxy. @default 10000 */
+  maxActiveUsers: number;
+  /** BackupServer / BackupClient / ChannelSuffix: redundant WorldServers (AG-23), not provided. */
+  backup: { role: 'server' | 'client'; line: number } | null;
+  channelSuffix: string | null;
+  /** Extension: seconds a client connection stays after its first redirection (AG-17). @default 120 */
+  redirectGraceMs: number;
+  /** Extension: scrypt cost as log2(N). @default 14 */
+  passwordCost: number;
+  /** Extension: a user present nowhere is logged off after this long (moving between servers). @default 30 s */
+  logoffDelayMs: number;
+  /** Extension: wait between attempts to open the user database. @default 30 s */
+  databaseRetryMs: number;
+}
+
+export const US_DEFAULTS = {
+  usersPort: 5110,
+  maxConnections: 1000,
+  maxActiveUsers: 10000,
+  redirectGraceMs: 120_000,
+  passwordCost: 14,
+  logoffDelayMs: 30_000,
+  databaseRetryMs: 30_000,
+} as const;
+
+const TABLE: KeywordSpec<UserServerConfig>[] = [
+  ...commonKeywords<UserServerConfig>(),
+  {
+    keyword: 'Users',
+    args: [
+      { name: 'port', type: portOrZero },
+      { name: 'delayMinutes', type: int(0, 1440), optional: true },
+    ],
+    apply(d, v) {
+      d.usersPort = n(v, 0);
+      if (v[1] !== undefined) d.delayMinutes = n(v, 1);
+    },
+  },
+  {
+    keyword: 'RoomServers',
+    required: true,
+    args: [
+      { name: 'port', type: portOrZero },
+      { name: 'password', type: word },
+    ],
+    apply(d, v) {
+      d.roomServersPort = n(v, 0);
+      d.roomServersPassword = str(v, 1);
+    },
+  },
+  {
+    keyword: 'UserDatabase',
+    args: [
+      { name: 'user', type: word },
+      { name: 'password', type: word },
+      { name: 'service', type: word },
+      { name: 'minutes', type: int(1, 100_000) },
+    ],
+    apply(d, v) {
+      d.userDatabase = { user: str(v, 0), password: str(v, 1), service: str(v, 2), writeBackMinutes: n(v, 3) };
+    },
+  },
+  {
+    keyword: 'Guests',
+    args: [
+      { name: 'max', type: int(0, 100_000) },
+      { name: 'prefix', type: word },
+      { name: 'minutes', type: int(1, 100_000) },
+    ],
+    apply(d, v, at) {
+      const prefix = str(v, 1);
+      if (!/^[A-Za-z0-9-]{1,10}$/.test(prefix)) {
+        throw new ConfigError(
+          at.file,
+          at.line,
+          at.keyword,
+          `prefix '${prefix}' must be 1-10 letters, digits or '-' (names are prefix_N)`,
+        );
+      }
+      d.guests = n(v, 0) > 0 ? { max: n(v, 0), prefix, minutes: n(v, 2) } : null;
+    },
+  },
+  {
+    keyword: 'Connections',
+    args: [
+      { name: 'maxConnections', type: int(1, 1_000_000) },
+      { name: 'maxActiveUsers', type: int(1, 10_000_000) },
+    ],
+    apply(d, v) {
+      d.maxConnections = n(v, 0);
+      d.maxActiveUsers = n(v, 1);
+    },
+  },
+  {
+    keyword: 'BackupServer',
+    args: [
+      { name: 'port', type: port },
+      { name: 'password', type: word },
+    ],
+    apply(d, _v, at) {
+      if (d.backup?.role === 'client') {
+        throw new ConfigError(
+          at.file,
+          at.line,
+          at.keyword,
+          `cannot be used together with BackupClient (line ${d.backup.line})`,
+        );
+      }
+      d.backup = { role: 'server', line: at.line };
+    },
+  },
+  {
+    keyword: 'BackupClient',
+    args: [
+      { name: 'host', type: ipv4 },
+      { name: 'port', type: port },
+      { name: 'password', type: word },
+    ],
+    apply(d, _v, at) {
+      if (d.backup?.role === 'server') {
+        throw new ConfigError(
+          at.file,
+          at.line,
+          at.keyword,
+          `cannot be used together with BackupServer (line ${d.backup.line})`,
+        );
+      }
+      d.backup = { role: 'client', line: at.line };
+    },
+  },
+  {
+    keyword: 'ChannelSuffix',
+    args: [{ name: 'suffix', type: word }],
+    apply(d, v) {
+      d.channelSuffix = str(v, 0);
+    },
+  },
+  {
+    keyword: 'RedirectGrace',
+    args: [{ name: 'seconds', type: { kind: 'number', min: 0.05, max: 86_400 } }],
+    apply(d, v) {
+      d.redirectGraceMs = n(v, 0) * 1000;
+    },
+  },
+  {
+    keyword: 'LogoffDelay',
+    args: [{ name: 'seconds', type: { kind: 'number', min: 0.05, max: 86_400 } }],
+    apply(d, v) {
+      d.logoffDelayMs = n(v, 0) * 1000;
+    },
+  },
+  {
+    keyword: 'DatabaseRetry',
+    args: [{ name: 'seconds', type: { kind: 'number', min: 0.05, max: 86_400 } }],
+    apply(d, v) {
+      d.databaseRetryMs = n(v, 0) * 1000;
+    },
+  },
+  {
+    keyword: 'PasswordCost',
+    args: [{ name: 'log2N', type: int(10, 20) }],
+    apply(d, v) {
+      d.passwordCost = n(v, 0);
+    },
+  },
+];
+
+export function userServerDraft(file: string): UserServerConfig {
+  return {
+    ...commonDraft(file, US_DEFAULTS.usersPort),
+    delayMinutes: 0,
+    roomServersPort: 0,
+    roomServersPassword: '',
+    userDatabase: null,
+    guests: null,
+    maxConnections: US_DEFAULTS.maxConnections,
+    maxActiveUsers: US_DEFAULTS.maxActiveUsers,
+    backup: null,
+    channelSuffix: null,
+    redirectGraceMs: US_DEFAULTS.redirectGraceMs,
+    passwordCost: US_DEFAULTS.passwordCost,
+    logoffDelayMs: US_DEFAULTS.logoffDelayMs,
+    databaseRetryMs: US_DEFAULTS.databaseRetryMs,
+  };
+}
+
+export const USERSERVER_KEYWORDS: readonly KeywordSpec<UserServerConfig>[] = TABLE;
+
+export function loadUserServerConfig(path: string): Readonly<UserServerConfig> {
+  return deepFreeze(parseConfigFile(path, TABLE, userServerDraft(path)));
+}

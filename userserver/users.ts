@@ -1,0 +1,177 @@
+// Users logged in to the galaxy (AG-9 … AG-18): who they are, where they are present (their
+// UserServer connection and the RoomServers they joined), their channel, guest slot and friends
+// list. A user stays active while present anywhere; the UserServer connection is transactional
+// (AG-17), so most users are present only on RoomServers.
+
+import type { NewProp } from '../protocol/props.js';
+
+export type AccountKind = 'registered' | 'anonymous' | 'guest';
+
+/** Where a user can be reached: a UserServer client session or a RoomServer link. */
+export interface ClientPresence {
+  readonly address: string;
+  sendFrames(frames: readonly Buffer[]): void;
+  kick(reason: string): void;
+}
+
+export interface LinkPresence {
+  readonly name: string;
+}
+
+export interface ActiveUser {
+  name: string;
+  key: string;
+  kind: AccountKind;
+  privileges: number;
+  channel: string;
+  serial: string | null;
+  clientVersion: string;
+  /** Address of the login, banned with the name on a boot. */
+  address: string;
+  loginAt: Date;
+  /** Public and persistent properties; DBSTORE ones are written back. */
+  props: Map<number, NewProp>;
+  propsDirty: boolean;
+  /** Friends list: key → spelling the client used. */
+  buddies: Map<string, string>;
+  /** HMAC of the password the client holds, to verify RoomServer logins without rehashing. */
+  verifier: Buffer;
+  client: ClientPresence | null;
+  servers: Set<LinkPresence>;
+  /** RoomServer joined most recently: where notifications go. */
+  lastServer: LinkPresence | null;
+  guestSlot: number | null;
+  /** Usage not yet written: whether this session's logon is counted, and time accounted up to. */
+  timesOnCounted: boolean;
+  accountedUntil: number;
+  lingerTimer: NodeJS.Timeout | null;
+}
+
+export class GuestSlots {
+  private readonly used = new Set<number>();
+
+  constructor(
+    readonly max: number,
+    readonly prefix: string,
+  ) {}
+
+  take(): number | null {
+    for (let i = 1; i <= this.max; i++) {
+      if (!this.used.has(i)) {
+        this.used.add(i);
+        return i;
+      }
+    }
+    return null;
+  }
+
+  free(slot: number): void {
+    this.used.delete(slot);
+  }
+
+  nameOf(slot: number): string {
+    return `${this.prefix}_${slot}`;
+  }
+
+  get inUse(): number {
+    return this.used.size;
+  }
+}
+
+export class ChannelPopulation {
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly limit: number) {}
+
+  /** AG-16: the first channel `dimension-1`, `dimension-2`, … below the limit. */
+  choose(): string {
+    for (let i = 1; ; i++) {
+      const name = `dimension-${i}`;
+      if ((this.counts.get(name) ?? 0) < this.limit) return name;
+    }
+  }
+
+  join(c: string): void {
+    this.counts.set(c, (this.counts.get(c) ?? 0) + 1);
+  }
+
+  leave(c: string): void {
+    const n = (this.counts.get(c) ?? 0) - 1;
+    if (n > 0) this.counts.set(c, n);
+    else this.counts.delete(c);
+  }
+}
+
+export class ActiveUsers {
+  private readonly byKey = new Map<string, ActiveUser>();
+  /** Friends-list index: watched key → users watching it. */
+  private readonly watchers = new Map<string, Set<ActiveUser>>();
+
+  constructor(readonly channels: ChannelPopulation) {}
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  get(key: string): ActiveUser | undefined {
+    return this.byKey.get(key);
+  }
+
+  all(): IterableIterator<ActiveUser> {
+    return this.byKey.values();
+  }
+
+  add(u: ActiveUser): void {
+    this.byKey.set(u.key, u);
+    this.channels.join(u.channel);
+  }
+
+  remove(u: ActiveUser): boolean {
+    if (this.byKey.get(u.key) !== u) return false;
+    this.byKey.delete(u.key);
+    this.channels.leave(u.channel);
+    for (const key of u.buddies.keys()) this.unindex(u, key);
+    if (u.lingerTimer) clearTimeout(u.lingerTimer);
+    u.lingerTimer = null;
+    return true;
+  }
+
+  changeChannel(u: ActiveUser, channel: string): void {
+    if (u.channel === channel) return;
+    this.channels.leave(u.channel);
+    u.channel = channel;
+    this.channels.join(channel);
+  }
+
+  watch(u: ActiveUser, spelling: string): void {
+    const key = spelling.toLowerCase();
+    u.buddies.set(key, spelling);
+    let set = this.watchers.get(key);
+    if (!set) {
+      set = new Set();
+      this.watchers.set(key, set);
+    }
+    set.add(u);
+  }
+
+  unwatch(u: ActiveUser, key: string): void {
+    u.buddies.delete(key);
+    this.unindex(u, key);
+  }
+
+  private unindex(u: ActiveUser, key: string): void {
+    const set = this.watchers.get(key);
+    if (!set) return;
+    set.delete(u);
+    if (set.size === 0) this.watchers.delete(key);
+  }
+
+  watchersOf(key: string): ReadonlySet<ActiveUser> {
+    return this.watchers.get(key) ?? new Set();
+  }
+
+  /** Present nowhere: neither on the UserServer nor on any RoomServer. */
+  static absent(u: ActiveUser): boolean {
+    return u.client === null && u.servers.size === 0;
+  }
+}
