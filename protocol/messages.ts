@@ -129,3 +129,8 @@ export function whisperFrames(sender: string, text: string): Buffer[] {
     encodeCommand({ cmd: 'WHISPER', objId: ObjIds.CLIENT, sender, text: piece }),
   );
 }
+
+/** BUDDYLISTNOTIFY (§5.2): 1 online, 0 offline, 2 "send me your list again" (name must be empty). */
+export function buddyNotify(name: string, state: 0 | 1 | 2): Buffer {
+  return encodeCommand({ cmd: 'BUDDYLISTNOTIFY', objId: ObjIds.CLIENT, buddy: state === 2 ? '' : name, state });
+}

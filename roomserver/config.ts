@@ -59,6 +59,8 @@ export interface RoomServerConfig extends CommonDraft {
   accessPrefix: string | null;
   /** Extension: IPv4 address put in REDIRIDs for this RoomServer (default: the address the link uses). */
   publicAddress: string | null;
+  /** Extension: wait before reconnecting to a lost UserServer (AG-29 says 30 s). @default 30 s */
+  linkRetryMs: number;
 }
 
 export const RS_DEFAULTS = {
@@ -165,6 +167,13 @@ const TABLE: KeywordSpec<RoomServerConfig>[] = [
     },
   },
   {
+    keyword: 'LinkRetry',
+    args: [{ name: 'seconds', type: { kind: 'number', min: 0.05, max: 3600 } }],
+    apply(d, v) {
+      d.linkRetryMs = n(v, 0) * 1000;
+    },
+  },
+  {
     keyword: 'PublicAddress',
     args: [{ name: 'ip', type: ipv4 }],
     apply(d, v) {
@@ -185,6 +194,7 @@ export function roomServerDraft(file: string): RoomServerConfig {
     roomDatabase: null,
     accessPrefix: null,
     publicAddress: null,
+    linkRetryMs: 30_000,
   };
 }
 

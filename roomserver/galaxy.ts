@@ -3,6 +3,7 @@
 // UserServer (roomserver/link) the same questions are put to the UserServer over the link.
 
 import { Nak, ServerType, type NakCode } from '../protocol/constants.js';
+import { buddyNotify } from '../protocol/messages.js';
 import type { NewProp } from '../protocol/props.js';
 import type { BanList } from '../runtime/bans.js';
 import type { Room, RoomTable } from './room.js';
@@ -21,7 +22,15 @@ export interface LoginRequest {
 }
 
 export type LoginDecision =
-  { ok: true; privileges: number; channel: string; props: NewProp[] } | { ok: false; nak: NakCode; reason: string };
+  | {
+      ok: true;
+      privileges: number;
+      channel: string;
+      props: NewProp[];
+      /** Canonical spelling of the name, when the UserServer knows it. */
+      name?: string;
+    }
+  | { ok: false; nak: NakCode; reason: string };
 
 export type RoomAnswer =
   | { kind: 'here'; room: Room }
@@ -39,6 +48,11 @@ export interface Galaxy {
   readonly serverType: number;
   login(req: LoginRequest): Promise<LoginDecision>;
   resolveRoom(name: string, asker: RoomUser): Promise<RoomAnswer>;
+  /**
+   * A room id this server does not know yet (the UserServer redirected the client here): null when
+   * nobody else can know it either (stand-alone), else the room once the owner of the ids says so.
+   */
+  lookupRoom(id: number): Promise<Room | null> | null;
   /** A user finished logging in here / left this server. */
   joined(u: RoomUser): void;
   left(u: RoomUser, loggingOff: boolean): void;
@@ -86,9 +100,24 @@ export class StandaloneGalaxy implements Galaxy {
     return { kind: 'here', room };
   }
 
-  joined(): void {}
+  lookupRoom(): null {
+    return null;
+  }
 
-  left(): void {}
+  joined(u: RoomUser): void {
+    this.notifyWatchers(u, 1);
+  }
+
+  left(u: RoomUser): void {
+    this.notifyWatchers(u, 0);
+  }
+
+  /** Tells everyone watching `u` that it came online (1) or went offline (0). */
+  private notifyWatchers(u: RoomUser, state: 0 | 1): void {
+    const watchers = this.world.watchers.get(u.key);
+    if (!watchers) return;
+    for (const w of watchers) if (w !== u) w.conn.send(buddyNotify(w.buddies.get(u.key) ?? u.name, state));
+  }
 
   async whisperElsewhere(_from: RoomUser, to: string): Promise<WhisperTarget> {
     return { delivered: false, reason: `${to} is not logged on` };
@@ -98,7 +127,12 @@ export class StandaloneGalaxy implements Galaxy {
 
   channelChanged(): void {}
 
-  buddyChanged(): void {}
+  buddyChanged(u: RoomUser, name: string, add: boolean): void {
+    if (!add) return this.world.unwatch(u, name.toLowerCase());
+    this.world.watch(u, name);
+    // The real US answered only for friends online (§5.2 BUDDYLISTNOTIFY).
+    if (this.world.byName(name)) u.conn.send(buddyNotify(name, 1));
+  }
 
   broadcastElsewhere(): void {}
 

@@ -20,10 +20,9 @@ async function main(): Promise<void> {
 
   const log = new ServerLog({ baseName, dir: process.cwd(), toStdout: args.stdout, tracing: cfg.logging });
   for (const l of particulars) log.line(l);
-  const rs = new RoomServer(cfg, log, server);
+  const rs = new RoomServer(cfg, log, server, path);
   installLifecycle({ log, shutdown: () => rs.shutdown(), toggleTracing: () => rs.toggleTracing() });
   await rs.start();
-  log.line('Ready to serve');
 }
 
 function describeConfig(

@@ -24,7 +24,8 @@ export class Room {
   sharedDirty = false;
 
   constructor(
-    readonly id: number,
+    /** Changes only when a new UserServer hands out ids afresh after the link was lost. */
+    public id: number,
     readonly name: string,
   ) {
     this.longId = longObjIdBytes(name);
@@ -56,6 +57,8 @@ export interface RoomDirectoryOptions {
   maxId?: number;
 }
 
+export type RoomListener = (room: Room) => void;
+
 /**
  * Room name ↔ id for a stand-alone RoomServer: ids are handed out from 1 upwards when a name is
  * first referenced and never change or get reused while the server runs (§5.2: never 0, the same
@@ -66,6 +69,8 @@ export class RoomTable {
   private readonly byId = new Map<number, Room>();
   private nextId = 1;
   private readonly maxId: number;
+  /** Called for every room created (the room database loads its state). */
+  onCreate: RoomListener | null = null;
 
   constructor(opts: RoomDirectoryOptions = {}) {
     this.maxId = opts.maxId ?? 0xffff;
@@ -91,20 +96,27 @@ export class RoomTable {
     return this.add(name, this.nextId++);
   }
 
-  /** Registers a room whose id was assigned elsewhere (the UserServer's table). */
+  /**
+   * Registers a room whose id was assigned elsewhere (the UserServer's table). A room known under
+   * another id keeps its shared state and takes the new id; a room holding the id is set aside.
+   */
   adopt(name: string, id: number): Room {
     const known = this.byName.get(name);
     if (known && known.id === id) return known;
-    if (known) this.remove(known);
     const clash = this.byId.get(id);
-    if (clash) this.remove(clash);
-    return this.add(name, id);
+    if (clash && clash !== known) this.byId.delete(id);
+    if (!known) return this.add(name, id);
+    this.byId.delete(known.id);
+    known.id = id;
+    this.byId.set(id, known);
+    return known;
   }
 
   private add(name: string, id: number): Room {
     const room = new Room(id, name);
     this.byName.set(name, room);
     this.byId.set(id, room);
+    this.onCreate?.(room);
     return room;
   }
 

@@ -9,9 +9,10 @@ import { ctime, type ServerLog } from '../runtime/log.js';
 import { MessageOfTheHour } from '../runtime/moth.js';
 import { buildServerProps } from '../runtime/serverprops.js';
 import { describeCommand, describeFrame } from '../runtime/trace.js';
-import type { RoomServerConfig } from './config.js';
+import { roomServerLogName, type RoomServerConfig } from './config.js';
+import { RoomPersistence } from './roomdb.js';
 import { StandaloneGalaxy, type Galaxy } from './galaxy.js';
-import { notifyWatchers } from './handlers/social.js';
+import { LinkedGalaxy } from './link.js';
 import { Session, type SessionState } from './session.js';
 import { Ticker } from './tick.js';
 import { ViewUpdater } from './view.js';
@@ -20,8 +21,6 @@ import { Channels, World } from './world.js';
 /** Sockets that may wait for login beyond the configured user limits. */
 const PRELOGIN_SLACK = 64;
 const HOUR_MS = 3_600_000;
-
-export type GalaxyFactory = (rs: RoomServer) => Galaxy;
 
 export class RoomServer {
   readonly world: World;
@@ -33,6 +32,7 @@ export class RoomServer {
   private readonly sessions = new Set<Session>();
   private readonly sockets = new Set<Socket>();
   private trace: TraceHooks | null = null;
+  private readonly roomdb: RoomPersistence | null;
   private hourly: NodeJS.Timeout | null = null;
   private accepting = true;
 
@@ -40,12 +40,21 @@ export class RoomServer {
     readonly cfg: Readonly<RoomServerConfig>,
     readonly log: ServerLog,
     private readonly listener: Server,
-    galaxyFactory?: GalaxyFactory,
+    readonly configPath: string,
   ) {
     const channelLimit = cfg.maxChannelPopulation ?? cfg.maxOrdinary + cfg.maxPriority;
     this.world = new World(new Channels(channelLimit));
-    this.galaxy = galaxyFactory ? galaxyFactory(this) : new StandaloneGalaxy(this.world, this.world.rooms, this.bans);
+    this.galaxy = cfg.userServer
+      ? new LinkedGalaxy(this, configPath, cfg.linkRetryMs, () => this.ready())
+      : new StandaloneGalaxy(this.world, this.world.rooms, this.bans);
     this.serverProps = buildServerProps(cfg.http, this.galaxy.serverType, cfg.updateIntervalUs);
+    this.roomdb = cfg.roomDatabase
+      ? new RoomPersistence(cfg.roomDatabase, roomServerLogName(cfg), log, () => this.world.rooms.all())
+      : null;
+    if (this.roomdb) {
+      const db = this.roomdb;
+      this.world.rooms.onCreate = (room) => db.allocated(room);
+    }
     this.moth = new MessageOfTheHour(cfg.mothFile);
     this.ticker = new Ticker(this.world, {
       intervalMs: cfg.updateIntervalUs / 1000,
@@ -58,11 +67,28 @@ export class RoomServer {
     listener.on('connection', (socket: Socket) => this.accept(socket));
   }
 
+  get usersPort(): number {
+    return (this.listener.address() as { port: number }).port;
+  }
+
+  /** Stand-alone: ready at once; behind a UserServer: once the link is up (AG-2 "accepts clients"). */
   async start(): Promise<void> {
     await this.reloadMoth();
+    this.roomdb?.start();
     this.ticker.start();
     this.hourly = setInterval(() => void this.reloadMoth(), HOUR_MS);
     this.hourly.unref();
+    if (this.galaxy instanceof LinkedGalaxy) this.galaxy.start();
+    else this.ready();
+  }
+
+  private ready(): void {
+    this.log.line('Ready to serve');
+  }
+
+  /** Every client goes (lost UserServer, AG-29). */
+  closeAll(reason: string): void {
+    for (const s of [...this.sessions]) s.conn.close({ kind: 'server', detail: reason });
   }
 
   private async reloadMoth(): Promise<void> {
@@ -97,8 +123,7 @@ export class RoomServer {
     }
     const viewers = this.world.remove(u);
     ViewUpdater.departNow(u, viewers);
-    notifyWatchers(this, u, 0);
-    this.galaxy.left(u, reason.kind === 'exit' || reason.kind === 'server');
+    this.galaxy.left(u, s.loggingOff);
     if (reason.kind !== 'exit' && reason.kind !== 'server') this.log.error(u.name, reason.detail);
     // AG-32: the session record, written whenever a user leaves.
     this.log.block([
@@ -138,6 +163,7 @@ export class RoomServer {
     if (this.hourly) clearInterval(this.hourly);
     for (const s of [...this.sessions]) s.conn.close({ kind: 'server', detail: 'server shutting down' });
     await this.galaxy.close();
+    await this.roomdb?.close();
     await waitForSockets(this.sockets, 3_000);
   }
 }

@@ -53,6 +53,8 @@ export class Session implements ConnectionHandler {
   user: RoomUser | null = null;
   /** Distinct room names this connection asked for (capped against id exhaustion). */
   roomRequests = 0;
+  /** The client's SESSIONEXIT said this was its last connection (LOGONOFF). */
+  loggingOff = false;
 
   constructor(
     readonly rs: RoomServer,
@@ -106,6 +108,7 @@ export class Session implements ConnectionHandler {
 
   /** §6.7: reply to SESSIONEXIT, then close; LOGONOFF says the user leaves the galaxy. */
   private exit(loggingOff: boolean): void {
+    this.loggingOff = loggingOff;
     this.conn.send(SESSIONEXIT_REPLY);
     this.conn.close({ kind: 'exit', detail: loggingOff ? 'logged off' : 'session exit' });
   }

@@ -13,7 +13,6 @@ import type { LoginDecision } from '../galaxy.js';
 import type { Session } from '../session.js';
 import { RoomUser } from '../user.js';
 import { MAX_AVATARS_CAP } from '../view.js';
-import { notifyWatchers } from './social.js';
 
 export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Promise<void> {
   const { rs, conn } = s;
@@ -74,12 +73,13 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
     return refuse(decision.nak, decision.reason);
   }
 
-  const existing = w.byName(name);
+  const canonical = decision.name ?? name;
+  const existing = w.byName(canonical);
   if (existing) {
     if (rs.galaxy.serverType === ServerType.ROOM_SERVER_ANON) {
       s.state = 'awaiting-login';
       conn.release();
-      return refuse(Nak.TAKEN_USER, `name ${name} is in use`);
+      return refuse(Nak.TAKEN_USER, `name ${canonical} is in use`);
     }
     // Verified by the UserServer: this login replaces the old session (AG-11).
     existing.conn.close({ kind: 'kicked', detail: `logged in again from ${conn.remoteAddress}` });
@@ -88,7 +88,7 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
   const requested = Number.parseInt(props.get(Var.AVATARS) ?? '', 10);
   const u = new RoomUser(
     {
-      name,
+      name: canonical,
       loginName,
       priority,
       privileges: decision.privileges,
@@ -101,7 +101,7 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
   for (const p of decision.props) u.setProp(p);
   w.add(u);
   s.user = u;
-  conn.label = name;
+  conn.label = canonical;
   s.state = 'live';
   conn.loggedIn();
 
@@ -115,8 +115,7 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
   if (rs.galaxy.serverType === ServerType.ROOM_SERVER_ANON) reply.push({ id: Var.CHANNEL, value: u.channel });
   conn.send(sessionInitReply(reply));
   for (const line of rs.moth.message) conn.sendAll(textFrames(SERVER_PSEUDO_USER, line));
-  notifyWatchers(rs, u, 1);
   rs.galaxy.joined(u);
-  rs.log.debug(`login ${name} from ${conn.remoteAddress} on ${u.channel}, sees ${u.maxAvatars} avatars`);
+  rs.log.debug(`login ${canonical} from ${conn.remoteAddress} on ${u.channel}, sees ${u.maxAvatars} avatars`);
   conn.release();
 }

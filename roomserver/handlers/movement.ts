@@ -3,18 +3,43 @@
 
 import type { CommandOf } from '../../protocol/commands.js';
 import { propUpdFrames } from '../../protocol/messages.js';
+import type { Room } from '../room.js';
 import type { LiveSession } from '../session.js';
 
 /** Rooms one client may subscribe to at once (the real client used 9 in GroundZero). */
 export const MAX_SUBSCRIPTIONS = 64;
 
-export function handleSubscribe(s: LiveSession, c: CommandOf<'SUBSCRIB'>): void {
-  const u = s.user;
-  const room = s.rs.world.rooms.byRoomId(c.room);
-  if (!room) {
-    s.rs.log.trace(`${u.name}: SUBSCRIB to unknown room ${c.room} ignored`);
+/**
+ * Runs `use` with the room of this id. A room the UserServer redirected the client to may be
+ * unknown here yet: the client's commands wait (in order) while the UserServer is asked.
+ */
+function withRoom(s: LiveSession, id: number, what: string, use: (room: Room) => void): void {
+  const room = s.rs.world.rooms.byRoomId(id);
+  if (room) return use(room);
+  const lookup = s.rs.galaxy.lookupRoom(id);
+  if (!lookup) {
+    s.rs.log.trace(`${s.user.name}: ${what} for unknown room ${id} ignored`);
     return;
   }
+  s.conn.hold();
+  lookup
+    .then(
+      (found) => {
+        if (s.conn.isClosed || !s.isLive()) return;
+        if (found) use(found);
+        else s.rs.log.trace(`${s.user.name}: ${what} for room ${id}, which this RoomServer does not serve; ignored`);
+      },
+      (err: unknown) => s.rs.log.error(s.user.name, `room ${id} lookup failed: ${String(err)}`),
+    )
+    .finally(() => s.conn.release());
+}
+
+export function handleSubscribe(s: LiveSession, c: CommandOf<'SUBSCRIB'>): void {
+  withRoom(s, c.room, 'SUBSCRIB', (room) => subscribe(s, c, room));
+}
+
+function subscribe(s: LiveSession, c: CommandOf<'SUBSCRIB'>, room: Room): void {
+  const u = s.user;
   const known = u.subscriptions.get(c.room);
   if (!known && u.subscriptions.size >= MAX_SUBSCRIPTIONS) {
     s.rs.log.error(u.name, `more than ${MAX_SUBSCRIPTIONS} rooms subscribed; ${room.name} ignored`);
@@ -49,21 +74,11 @@ export function handleTeleport(s: LiveSession, c: CommandOf<'TELEPORT'>): void {
     w.unplace(s.user);
     return;
   }
-  const room = w.rooms.byRoomId(c.room);
-  if (!room) {
-    s.rs.log.trace(`${s.user.name}: TELEPORT to unknown room ${c.room} ignored`);
-    return;
-  }
-  w.place(s.user, room, c.x, c.y, c.z, c.dir);
+  withRoom(s, c.room, 'TELEPORT', (room) => w.place(s.user, room, c.x, c.y, c.z, c.dir));
 }
 
 export function handleRoomChange(s: LiveSession, c: CommandOf<'ROOMCHNG'>): void {
-  const room = s.rs.world.rooms.byRoomId(c.room);
-  if (!room) {
-    s.rs.log.trace(`${s.user.name}: ROOMCHNG to unknown room ${c.room} ignored`);
-    return;
-  }
-  s.rs.world.place(s.user, room, c.x, c.y, c.z, c.dir);
+  withRoom(s, c.room, 'ROOMCHNG', (room) => s.rs.world.place(s.user, room, c.x, c.y, c.z, c.dir));
 }
 
 export function handleLongLoc(s: LiveSession, c: CommandOf<'LONGLOC'>): void {

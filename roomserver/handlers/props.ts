@@ -70,7 +70,8 @@ export function handlePropSet(s: LiveSession, c: CommandOf<'PROPSET'>): void {
   rs.log.trace(`${u.name}: PROPSET on unknown object ${JSON.stringify(c.objId)} ignored`);
 }
 
-function setOwnProps(rs: RoomServer, u: RoomUser, props: readonly NewProp[]): void {
+/** The user's own properties changed: here (PROPSET objid 1) or on the UserServer connection. */
+export function setOwnProps(rs: RoomServer, u: RoomUser, props: readonly NewProp[], fromUserServer = false): void {
   const accepted: NewProp[] = [];
   for (const p of props) {
     if (SERVER_OWNED.has(p.id)) {
@@ -86,7 +87,7 @@ function setOwnProps(rs: RoomServer, u: RoomUser, props: readonly NewProp[]): vo
   }
   if (accepted.length === 0) return;
   for (const v of u.viewers) sendProps(rs, v, viewerObjId(u, v), accepted);
-  rs.galaxy.propsChanged(u, accepted);
+  if (!fromUserServer) rs.galaxy.propsChanged(u, accepted);
 }
 
 /** Shared attributes of another user's avatar: only unowned ones, unless the setter may set any. */

@@ -1,0 +1,316 @@
+// The RoomServer behind a UserServer (AG-26, AG-29, protocol/LINK.md): one link to the UserServer
+// carries login checks, room assignments, presence, whispers, broadcasts, boots and friends-list
+// changes. Losing the link closes every user connection; then, every LinkRetry seconds (30 by
+// default, as the guide says), the configuration file is read again and the link re-established.
+
+import { connect, type Socket } from 'node:net';
+import { Nak, ServerType, SERVER_PSEUDO_USER, type NakCode } from '../protocol/constants.js';
+import { buddyNotify, textFrames, whisperFrames } from '../protocol/messages.js';
+import { linkNonce, proofsEqual, roomServerProof, userServerProof } from '../protocol/link-auth.js';
+import type { NewProp } from '../protocol/props.js';
+import { LINK_VERSION, RoomAnswerKind, type LinkMessage, type LinkMessageOf } from '../protocol/link.js';
+import { ConfigError } from '../runtime/config.js';
+import { LinkChannel } from '../runtime/link-channel.js';
+import { describe } from '../runtime/lifecycle.js';
+import { loadRoomServerConfig, type RoomServerConfig, type UserServerLink } from './config.js';
+import type { BootResult, Galaxy, LoginDecision, LoginRequest, RoomAnswer, WhisperTarget } from './galaxy.js';
+import { setOwnProps } from './handlers/props.js';
+import type { Room } from './room.js';
+import type { RoomServer } from './server.js';
+import type { RoomUser } from './user.js';
+
+/** Longest a request may wait for the UserServer's answer. */
+const ANSWER_MS = 30_000;
+const CONNECT_MS = 10_000;
+
+type Answer =
+  | LinkMessageOf<'ROOM_ANS'>
+  | LinkMessageOf<'ROOM_INFO'>
+  | LinkMessageOf<'LOGIN_ANS'>
+  | LinkMessageOf<'WHISPER_ANS'>
+  | LinkMessageOf<'BOOT_ANS'>;
+
+export class LinkedGalaxy implements Galaxy {
+  readonly serverType = ServerType.ROOM_SERVER_US;
+  private state: 'down' | 'connecting' | 'handshake' | 'up' = 'down';
+  private channel: LinkChannel | null = null;
+  private rsNonce: Buffer = Buffer.alloc(0);
+  private nextReq = 1;
+  private readonly pending = new Map<number, { resolve(m: Answer | null): void; timer: NodeJS.Timeout }>();
+  private retryTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private everUp = false;
+  private settings: UserServerLink;
+
+  constructor(
+    private readonly rs: RoomServer,
+    private readonly configPath: string,
+    private readonly retryMs: number,
+    private readonly onFirstUp: () => void,
+  ) {
+    this.settings = rs.cfg.userServer as UserServerLink;
+  }
+
+  get isUp(): boolean {
+    return this.state === 'up';
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const { host, port } = this.settings;
+    this.state = 'connecting';
+    const socket: Socket = connect({ host, port });
+    const timer = setTimeout(() => socket.destroy(new Error(`no answer within ${CONNECT_MS / 1000} s`)), CONNECT_MS);
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      if (this.state === 'connecting') this.lost(`cannot connect to UserServer ${host}:${port}: ${err.message}`);
+    });
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      this.state = 'handshake';
+      this.channel = new LinkChannel(socket, { onMessage: (m) => this.receive(m), onClose: (why) => this.lost(why) });
+      this.rsNonce = linkNonce();
+      this.channel.send({ kind: 'HELLO', version: LINK_VERSION, rsName: this.settings.name, nonce: this.rsNonce });
+    });
+  }
+
+  private receive(m: LinkMessage): void {
+    const ch = this.channel;
+    if (!ch) return;
+    if (this.state === 'handshake') return this.handshake(ch, m);
+    switch (m.kind) {
+      case 'ROOM_ANS':
+      case 'ROOM_INFO':
+      case 'LOGIN_ANS':
+      case 'WHISPER_ANS':
+      case 'BOOT_ANS': {
+        const p = this.pending.get(m.reqId);
+        if (!p) return;
+        this.pending.delete(m.reqId);
+        clearTimeout(p.timer);
+        p.resolve(m);
+        return;
+      }
+      case 'WHISPER_DELIVER': {
+        const u = this.rs.world.byName(m.to);
+        if (u) u.conn.sendAll(whisperFrames(m.from, m.text));
+        else this.rs.log.error(m.from, `whisper to ${m.to} arrived after ${m.to} left; dropped`);
+        return;
+      }
+      case 'BROADCAST_DELIVER': {
+        const frames = textFrames(m.from, m.text);
+        for (const u of this.rs.world.users.values()) u.conn.sendAll(frames);
+        return;
+      }
+      case 'BUDDY_NOTIFY':
+        this.rs.world.byName(m.to)?.conn.send(buddyNotify(m.buddy, m.state === 1 ? 1 : 0));
+        return;
+      case 'KICK': {
+        const u = this.rs.world.byName(m.name);
+        if (u) {
+          u.conn.sendAll(textFrames(SERVER_PSEUDO_USER, `You have been disconnected: ${m.reason}.`));
+          u.conn.close({ kind: 'kicked', detail: m.reason });
+        }
+        return;
+      }
+      case 'USER_PROPS': {
+        const u = this.rs.world.byName(m.name);
+        if (u) setOwnProps(this.rs, u, m.props, true);
+        return;
+      }
+      default:
+        this.rs.log.error('UserServer', `unexpected link message ${m.kind}; link closed`);
+        ch.close(`unexpected ${m.kind}`);
+    }
+  }
+
+  private handshake(ch: LinkChannel, m: LinkMessage): void {
+    const pw = this.settings.password;
+    switch (m.kind) {
+      case 'CHALLENGE': {
+        if (m.version !== LINK_VERSION)
+          return ch.close(`UserServer speaks link version ${m.version}, this RoomServer ${LINK_VERSION}`);
+        const trusted = proofsEqual(m.proof, userServerProof(pw, this.rsNonce, m.nonce));
+        const cfg = this.rs.cfg;
+        ch.send({
+          kind: 'AUTH',
+          proof: roomServerProof(pw, m.nonce, this.rsNonce, this.settings.name),
+          serverName: cfg.serverName,
+          usersIp: cfg.publicAddress ?? (cfg.bindAddr && cfg.bindAddr !== '0.0.0.0' ? cfg.bindAddr : ch.localAddress),
+          usersPort: this.rs.usersPort,
+          worlds: cfg.worlds.map((w) =>
+            w.channel ? `${w.world}<${w.channel}${w.suffix ? `;${w.suffix}` : ''}>` : w.world,
+          ),
+        });
+        // On a mismatch AUTH still goes out, so that the UserServer can log the refusal too (AG-19).
+        if (!trusted)
+          ch.close(
+            'the UserServer does not know the password on our UserServer line (check RoomServers in its configuration)',
+          );
+        return;
+      }
+      case 'WELCOME':
+        this.state = 'up';
+        this.rs.log.event(
+          `connected to UserServer ${this.settings.host}:${this.settings.port} as RoomServer ${this.settings.name}`,
+        );
+        if (!this.everUp) {
+          this.everUp = true;
+          this.onFirstUp();
+        }
+        return;
+      case 'REFUSED':
+        return ch.close(`UserServer refused this RoomServer: ${m.reason}`);
+      default:
+        return ch.close(`unexpected ${m.kind} during the handshake`);
+    }
+  }
+
+  /** AG-29: close every user connection, then retry after re-reading the configuration file. */
+  private lost(reason: string): void {
+    const wasUp = this.state === 'up';
+    this.state = 'down';
+    this.channel = null;
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.resolve(null);
+      this.pending.delete(id);
+    }
+    if (this.stopped) return;
+    const retry = this.retryMs / 1000;
+    this.rs.log.error(
+      'UserServer',
+      `${wasUp ? 'link lost' : 'no link'}: ${reason}; ${wasUp ? 'closing all user connections; ' : ''}retrying in ${retry} s`,
+    );
+    if (wasUp) this.rs.closeAll('lost the connection to the UserServer');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.reloadSettings();
+      this.connect();
+    }, this.retryMs);
+  }
+
+  private reloadSettings(): void {
+    let cfg: Readonly<RoomServerConfig>;
+    try {
+      cfg = loadRoomServerConfig(this.configPath);
+    } catch (err) {
+      const why = err instanceof ConfigError ? err.message : describe(err);
+      this.rs.log.error(this.configPath, `configuration not re-read (${why}); keeping the previous settings`);
+      return;
+    }
+    if (!cfg.userServer) {
+      this.rs.log.error(this.configPath, 'the UserServer line is gone; restart the RoomServer to run it stand-alone');
+      return;
+    }
+    const next = cfg.userServer;
+    const old = this.settings;
+    if (next.host !== old.host || next.port !== old.port || next.name !== old.name || next.password !== old.password) {
+      this.rs.log.event(`UserServer line changed: now ${next.host}:${next.port} as ${next.name}`);
+      this.settings = next;
+    }
+  }
+
+  private request(m: LinkMessage & { reqId: number }): Promise<Answer | null> {
+    if (this.state !== 'up' || !this.channel) return Promise.resolve(null);
+    const ch = this.channel;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(m.reqId);
+        resolve(null);
+      }, ANSWER_MS);
+      this.pending.set(m.reqId, { resolve, timer });
+      ch.send(m);
+    });
+  }
+
+  private reqId(): number {
+    this.nextReq = this.nextReq >= 0xfffffff0 ? 1 : this.nextReq + 1;
+    return this.nextReq;
+  }
+
+  private tell(m: LinkMessage): void {
+    if (this.state === 'up') this.channel?.send(m);
+  }
+
+  async login(req: LoginRequest): Promise<LoginDecision> {
+    const ans = await this.request({
+      kind: 'LOGIN_REQ',
+      reqId: this.reqId(),
+      // The Access prefix is this RoomServer's business; the account is the name without it.
+      loginName: req.name,
+      password: req.password ?? '',
+      hasPassword: req.password === null ? 0 : 1,
+      clientVersion: req.clientVersion,
+      address: req.address,
+    });
+    if (!ans || ans.kind !== 'LOGIN_ANS')
+      return { ok: false, nak: Nak.FATAL, reason: 'the UserServer cannot be reached' };
+    if (ans.nak !== 0) return { ok: false, nak: ans.nak as NakCode, reason: ans.reason };
+    return { ok: true, name: ans.name, privileges: ans.privileges, channel: ans.channel, props: ans.props };
+  }
+
+  async resolveRoom(name: string): Promise<RoomAnswer> {
+    const ans = await this.request({ kind: 'ROOM_REQ', reqId: this.reqId(), name });
+    if (!ans || ans.kind !== 'ROOM_ANS') return { kind: 'none', reason: 'the UserServer cannot be reached' };
+    if (ans.answer === RoomAnswerKind.HERE) return { kind: 'here', room: this.rs.world.rooms.adopt(name, ans.room) };
+    if (ans.answer === RoomAnswerKind.ELSEWHERE) return { kind: 'elsewhere', id: ans.room, ip: ans.ip, port: ans.port };
+    return { kind: 'none', reason: ans.reason };
+  }
+
+  lookupRoom(id: number): Promise<Room | null> {
+    return this.request({ kind: 'ROOM_LOOKUP', reqId: this.reqId(), room: id }).then((ans) => {
+      if (!ans || ans.kind !== 'ROOM_INFO' || ans.answer !== RoomAnswerKind.HERE) return null;
+      return this.rs.world.rooms.adopt(ans.name, id);
+    });
+  }
+
+  joined(u: RoomUser): void {
+    this.tell({ kind: 'USER_JOINED', name: u.name });
+  }
+
+  left(u: RoomUser, loggingOff: boolean): void {
+    this.tell({ kind: 'USER_LEFT', name: u.name, loggingOff: loggingOff ? 1 : 0 });
+  }
+
+  async whisperElsewhere(from: RoomUser, to: string, text: string): Promise<WhisperTarget> {
+    const ans = await this.request({ kind: 'WHISPER', reqId: this.reqId(), from: from.name, to, text });
+    if (!ans || ans.kind !== 'WHISPER_ANS') return { delivered: false, reason: 'the UserServer cannot be reached' };
+    return { delivered: ans.delivered === 1, reason: ans.reason };
+  }
+
+  propsChanged(u: RoomUser, props: readonly NewProp[]): void {
+    this.tell({ kind: 'PROPS', name: u.name, props: [...props] });
+  }
+
+  channelChanged(u: RoomUser): void {
+    this.tell({ kind: 'CHANNEL', name: u.name, channel: u.channel });
+  }
+
+  buddyChanged(u: RoomUser, name: string, add: boolean): void {
+    if (add) u.buddies.set(name.toLowerCase(), name);
+    else u.buddies.delete(name.toLowerCase());
+    this.tell({ kind: 'BUDDY', name: u.name, buddy: name, add: add ? 1 : 0 });
+  }
+
+  broadcastElsewhere(from: RoomUser, text: string): void {
+    this.tell({ kind: 'BROADCAST', from: from.name, text });
+  }
+
+  async boot(from: RoomUser, name: string): Promise<BootResult> {
+    const ans = await this.request({ kind: 'BOOT_REQ', reqId: this.reqId(), from: from.name, name });
+    if (!ans || ans.kind !== 'BOOT_ANS')
+      return { ok: false, message: `${name} could not be booted: the UserServer cannot be reached.` };
+    return { ok: ans.ok === 1, message: ans.message };
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.channel?.close('RoomServer shutting down');
+  }
+}

@@ -1,0 +1,109 @@
+// Room database (AG-30, `RoomDatabase user password service minutes [Dynamic]`): a room's stored
+// shared-object state is loaded when the room is allocated, changes are written back every N
+// minutes and at shutdown, and with Dynamic every room allocated on demand is recorded in
+// RoomRegistration. The database is never on the tick's path; rooms work while it is unreachable
+// and catch up when it comes back.
+
+import { openDatabase } from '../runtime/db/open.js';
+import type { Database } from '../runtime/db/types.js';
+import { describe } from '../runtime/lifecycle.js';
+import type { ServerLog } from '../runtime/log.js';
+import { propUpdFrames } from '../protocol/messages.js';
+import type { DatabaseSettings } from './config.js';
+import type { Room } from './room.js';
+
+const RETRY_MS = 60_000;
+
+export class RoomPersistence {
+  private db: Database | null = null;
+  private readonly waiting = new Set<Room>();
+  private readonly registered = new Set<string>();
+  private timers: NodeJS.Timeout[] = [];
+  private saving: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly settings: Readonly<DatabaseSettings>,
+    private readonly serverName: string,
+    private readonly log: ServerLog,
+    private readonly rooms: () => Iterable<Room>,
+  ) {}
+
+  start(): void {
+    void this.connect();
+    const t = setInterval(() => void this.writeBack(), this.settings.writeBackMinutes * 60_000);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  private async connect(): Promise<void> {
+    try {
+      this.db = await openDatabase(this.settings);
+      this.log.event(`room database ${this.db.description} open`);
+      for (const room of [...this.waiting]) this.allocated(room);
+    } catch (err) {
+      this.log.error(
+        'RoomDatabase',
+        `cannot open room database ${this.settings.service}: ${describe(err)}; rooms keep their state in memory; retrying in ${RETRY_MS / 1000} s`,
+      );
+      if (this.stopped) return;
+      const t = setTimeout(() => void this.connect(), RETRY_MS);
+      t.unref();
+      this.timers.push(t);
+    }
+  }
+
+  /** A room came into use: merge its stored state (what changed since in memory wins). */
+  allocated(room: Room): void {
+    const db = this.db;
+    if (!db) {
+      this.waiting.add(room);
+      return;
+    }
+    this.waiting.delete(room);
+    db.loadRoom(room.name).then(
+      (stored) => {
+        const fresh = stored.filter((p) => !room.shared.has(p.id));
+        for (const p of fresh) room.shared.set(p.id, { id: p.id, flags: p.flags, access: p.access, value: p.value });
+        if (fresh.length && room.subscribers.size) {
+          const { frames } = propUpdFrames(room.name, fresh);
+          for (const u of room.subscribers) u.conn.sendAll(frames);
+        }
+      },
+      (err: unknown) => this.log.error(room.name, `cannot load room state: ${describe(err)}`),
+    );
+    if (this.settings.dynamic && !this.registered.has(room.name)) {
+      this.registered.add(room.name);
+      db.registerRoom(room.name, this.serverName, new Date()).catch((err: unknown) =>
+        this.log.error(room.name, `cannot register room: ${describe(err)}`),
+      );
+    }
+  }
+
+  /** Stores every room whose state changed since it was last stored. */
+  writeBack(): Promise<void> {
+    const db = this.db;
+    if (!db) return this.saving;
+    const dirty = [...this.rooms()].filter((r) => r.sharedDirty);
+    this.saving = this.saving.then(async () => {
+      for (const room of dirty) {
+        room.sharedDirty = false;
+        try {
+          await db.saveRoom(room.name, [...room.shared.values()]);
+        } catch (err) {
+          room.sharedDirty = true;
+          this.log.error(room.name, `cannot store room state: ${describe(err)}; will retry`);
+        }
+      }
+    });
+    return this.saving;
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    await this.writeBack();
+    await this.db?.close();
+    this.db = null;
+  }
+}
