@@ -27,7 +27,9 @@ export type LoginMode =
   /** RoomServer reached by redirection: 3, 9, 7, 2, 6. */
   | { kind: 'roomserver'; name: string; password: string; avatars: number }
   /** Anonymous RoomServer that is the galaxy's entry point (type 4): 3, 9, 7, 2. */
-  | { kind: 'roomserver-anon'; name: string; avatars: number };
+  | { kind: 'roomserver-anon'; name: string; avatars: number }
+  /** GUESTLOGIN: 3, 9, 14, [12] (the 2004 build cannot produce it, §4.3; later builds might). */
+  | { kind: 'guest'; firstConnection: boolean };
 
 /** SESSIONINIT property list exactly as the client builds it for each mode (§5.2). */
 export function sessionInitProps(mode: LoginMode, clientVersion = DEFAULT_CLIENT_VERSION): OldProp[] {
@@ -60,6 +62,10 @@ export function sessionInitProps(mode: LoginMode, clientVersion = DEFAULT_CLIENT
       break;
     case 'roomserver-anon':
       p.push({ id: Var.AVATARS, value: String(mode.avatars) }, { id: Var.USERNAME, value: mode.name });
+      break;
+    case 'guest':
+      p.push({ id: Var.GUEST, value: '0' });
+      if (mode.firstConnection) p.push({ id: Var.LOGONOFF, value: '1' });
       break;
   }
   return p;
@@ -289,5 +295,5 @@ export class ClientConnection {
 }
 
 function modeName(mode: LoginMode): string {
-  return mode.name;
+  return mode.kind === 'guest' ? '' : mode.name;
 }

@@ -1,0 +1,150 @@
+// Operating a WorldServer (AG-13, AG-14, AG-19, AG-24, AG-29, AG-37; guide "Deleting an Account",
+// "UserServer never says Ready"): administrator SQL while the servers run, write-back that never
+// brings back a deleted account, usage counters, restarts of either server, link authentication.
+import t from 'tap';
+import { LoginRefused } from '../../protocol/client.js';
+import { Nak } from '../../protocol/constants.js';
+import { RS_PASSWORD, roomServerConfig, startGalaxy, userServerConfig } from '../helpers/galaxy.js';
+import { RS_MAIN, US_MAIN, startServer } from '../helpers/servers.js';
+
+t.test('usage counters, a deleted account, write-back and restart (guide "Deleting an Account")', async (t) => {
+  const g = await startGalaxy({ rsNames: ['first'] });
+  t.teardown(() => g.stop());
+  const [s1, s2] = g.serials(2);
+  const fred = await g.login({ kind: 'register', name: 'fred', password: 'secret1', serial: s1 as string });
+  await fred.enter(fred.roomName('Town', 'Square'), { x: 0, y: 0 });
+  await fred.logoff();
+  await g.us.waitLog(/fred \(127\.0\.0\.1\)\nactive since/);
+  await g.us.waitOut(/usage of fred written: \+1 logons, \+0 minutes/);
+  t.equal(
+    g.sql("select timesOn, totalMinutes from userregistration where username = 'fred';").trim(),
+    '1|0',
+    'AG-14 one logon, under a minute',
+  );
+  const again = await g.login({ kind: 'authenticate', name: 'fred', password: 'secret1', firstConnection: true });
+  t.equal(again.name, 'fred');
+  // The administrator deletes the account while fred is online, following the guide.
+  g.sql("update userregistration set accountstatus = 0 where username = 'fred';");
+  g.sql(`update serialnumbers set username = 'none', serialstatus = 0 where serialnumber = '${s1}';`);
+  g.sql("delete from userregistration where username = 'fred';");
+  g.sql("delete from userproperties where username = 'fred';");
+  await again.logoff();
+  await g.us.waitLog(/\(fred\) - account no longer exists in the user database; usage not recorded/);
+  t.equal(
+    g.sql("select count(*) from userregistration where username = 'fred';").trim(),
+    '0',
+    'logoff write-back did not re-create it',
+  );
+  await g.restartUserServer();
+  await g.rs.get('first')?.waitLog(/connected to UserServer[\s\S]*connected to UserServer/);
+  const gone = await g
+    .login({ kind: 'authenticate', name: 'fred', password: 'secret1', firstConnection: true })
+    .catch((e: unknown) => e);
+  t.ok(gone instanceof LoginRefused && gone.code === Nak.NO_SUCH_USER, 'still deleted after a restart');
+  const renewed = await g.login({ kind: 'register', name: 'fred', password: 'newpass1', serial: s1 as string });
+  t.equal(renewed.name, 'fred', 'the freed serial registers again');
+  await renewed.logoff();
+  t.ok(s2);
+});
+
+t.test('AG-29 UserServer restart: RoomServers close their users, reconnect, serve again', async (t) => {
+  const g = await startGalaxy({ database: false });
+  t.teardown(() => g.stop());
+  const a = await g.login({ kind: 'anonymous', name: 'Ann', firstConnection: true });
+  const { conn } = await a.enter(a.roomName('Iota', 'Hall'), { x: 0, y: 0 });
+  await g.restartUserServer();
+  await conn.closed;
+  t.pass('users of the RoomServer were disconnected when the UserServer went away');
+  for (const rs of g.rs.values()) {
+    await rs.waitLog(/\(UserServer\) - link lost: [\s\S]*connected to UserServer/);
+  }
+  const again = await g.login({ kind: 'anonymous', name: 'Ann', firstConnection: true });
+  const r = await again.enter(again.roomName('Iota', 'Hall'), { x: 0, y: 0 });
+  t.notOk(r.conn.isClosed, 'the galaxy works again after the RoomServers reconnected');
+  await again.logoff();
+});
+
+t.test('a RoomServer that dies loses its worlds; they go to another on next use', async (t) => {
+  const g = await startGalaxy({ database: false });
+  t.teardown(() => g.stop());
+  const a = await g.login({ kind: 'anonymous', name: 'Ann', firstConnection: true });
+  const room = a.roomName('Kappa', 'Hall');
+  const first = await a.enter(room, { x: 0, y: 0 });
+  const port = first.conn.socket.remotePort;
+  const victim = [...g.rs.entries()].find(([, p]) => p.port === port);
+  t.ok(victim, 'found the RoomServer serving Kappa');
+  const [name, proc] = victim as [string, typeof g.rs extends Map<string, infer P> ? P : never];
+  proc.kill('SIGKILL');
+  await first.conn.closed;
+  await g.us.waitLog(new RegExp(`\\(RoomServer ${name}\\) - link lost: .*1 server worlds will be assigned again`));
+  const b = await g.login({ kind: 'anonymous', name: 'Ben', firstConnection: true });
+  const moved = await b.enter(b.roomName('Kappa', 'Hall'), { x: 0, y: 0 });
+  t.not(moved.conn.socket.remotePort, port, 'served by the surviving RoomServer');
+  t.equal(moved.id, first.id, 'with the same room id');
+  await b.logoff();
+  g.rs.delete(name);
+});
+
+t.test('AG-19 link authentication: wrong password and duplicate names are refused on both sides', async (t) => {
+  const g = await startGalaxy({ database: false, rsNames: ['first'] });
+  t.teardown(() => g.stop());
+  const bad = await startServer(
+    RS_MAIN,
+    'RS',
+    roomServerConfig('intruder', g.linkPort).replace(RS_PASSWORD, 'guessed'),
+    {
+      dir: g.dir,
+      cfgName: 'intruderRS.cfg',
+      waitReady: false,
+    },
+  );
+  t.teardown(() => bad.stop());
+  await bad.waitLog(
+    /\(UserServer\) - no link: .*does not know the password|\(UserServer\) - no link: UserServer refused this RoomServer: wrong RoomServers password/,
+  );
+  await g.us.waitLog(/\(RoomServer intruder from 127\.0\.0\.1\) - refused: wrong RoomServers password/);
+  t.notMatch(bad.log(), /Ready to serve/, 'never ready without its UserServer');
+  const dup = await startServer(RS_MAIN, 'RS', roomServerConfig('first', g.linkPort), {
+    dir: g.dir,
+    cfgName: 'dupRS.cfg',
+    waitReady: false,
+  });
+  t.teardown(() => dup.stop());
+  await dup.waitLog(/UserServer refused this RoomServer: a RoomServer named first is already connected/);
+  await g.us.waitLog(/refused: a RoomServer named first is already connected/);
+});
+
+t.test('AG-24 a UserServer without RoomServers: login and the message of the hour, no rooms', async (t) => {
+  const us = await startServer(US_MAIN, 'US', userServerConfig({ database: false }), {
+    files: { moth: 'Closed for maintenance until noon.\n' },
+  });
+  t.teardown(() => us.stop());
+  const { Player } = await import('../../protocol/player.js');
+  const p = await Player.login({
+    host: '127.0.0.1',
+    port: us.ports.get('users') as number,
+    mode: { kind: 'anonymous', name: 'Early', firstConnection: true },
+  });
+  t.equal((await p.entry.expectCmd('TEXT')).text, 'Closed for maintenance until noon.');
+  p.entry.send({ cmd: 'ROOMIDRQ', objId: 1, name: 'GroundZero#Reception<dimension-1>' });
+  await p.entry.sync();
+  t.equal(p.entry.peek().filter((c) => c.cmd === 'REDIRID' || c.cmd === 'ROOMID').length, 0, 'no room is served');
+  await p.logoff();
+});
+
+t.test('"UserServer never says Ready": an unreachable database is logged and retried', async (t) => {
+  const us = await startServer(
+    US_MAIN,
+    'US',
+    userServerConfig({ database: false, extra: 'UserDatabase us abc123 127.0.0.1:1/XEPDB1 60\nDatabaseRetry 0.2' }),
+    {
+      waitReady: false,
+    },
+  );
+  t.teardown(() => us.stop());
+  const m = await us.waitLog(
+    /\(UserDatabase\) - cannot open user database us@127\.0\.0\.1:1\/XEPDB1 \(attempt 2\): .*retrying in 0\.2 s/,
+  );
+  t.ok(m);
+  t.notMatch(us.log(), /Ready to serve/);
+});

@@ -1,0 +1,129 @@
+// Redirection and routing between RoomServers (AG-15, AG-17, AG-18, AG-26, spec §1, §6.4, §9).
+import t from 'tap';
+import type { ClientConnection } from '../../protocol/client.js';
+import type { Player } from '../../protocol/player.js';
+import { startGalaxy } from '../helpers/galaxy.js';
+
+const g = await startGalaxy({ usExtra: 'Guests 20 visitor 30' });
+t.teardown(() => g.stop());
+
+const open: Player[] = [];
+async function guest(): Promise<Player> {
+  const p = await g.login({ kind: 'guest', firstConnection: true });
+  open.push(p);
+  return p;
+}
+t.afterEach(async () => {
+  for (const p of open.splice(0)) await p.logoff().catch(() => p.crash());
+});
+
+function portOf(c: ClientConnection): number {
+  return c.socket.remotePort as number;
+}
+
+t.test('AG-15 two worlds on two RoomServers: fewest server worlds first, same ids everywhere', async (t) => {
+  const a = await guest();
+  const b = await guest();
+  const ra = await a.enter(a.roomName('Alpha', 'Plaza'), { x: 0, y: 0 });
+  const rb = await b.enter(b.roomName('Beta', 'Plaza'), { x: 0, y: 0 });
+  t.not(portOf(ra.conn), portOf(rb.conn), 'the second world goes to the RoomServer with fewer worlds');
+  const ports = new Set([g.rs.get('first')?.port, g.rs.get('second')?.port]);
+  t.ok(ports.has(portOf(ra.conn)) && ports.has(portOf(rb.conn)));
+  // All rooms of a server world stay on its RoomServer; ids are galaxy-wide.
+  const ra2 = await a.resolve(a.roomName('Alpha', 'Tower'));
+  t.equal(portOf(ra2.conn), portOf(ra.conn));
+  const viaOther = await b.resolve(a.roomName('Alpha', 'Plaza'));
+  t.equal(viaOther.id, ra.id, 'the same room has the same id asked through another RoomServer');
+  t.equal(portOf(viaOther.conn), portOf(ra.conn), 'and is redirected to the RoomServer that serves it');
+  // §1: a room of its own server asked on a RoomServer connection is answered with ROOMID.
+  ra.conn.send({ cmd: 'ROOMIDRQ', objId: 1, name: a.roomName('Alpha', 'Cellar') });
+  const own = await ra.conn.expectCmd('ROOMID');
+  t.ok(own.room > 0);
+});
+
+t.test('AG-26 the avatar set on the UserServer is what others see on the RoomServer', async (t) => {
+  const a = await guest();
+  const b = await guest();
+  a.setAvatar('avatar:pengo.mov');
+  await a.entry.sync();
+  const room = a.roomName('Gamma', 'Hall');
+  await a.enter(room, { x: 0, y: 0 });
+  const { conn } = await b.enter(room, { x: 50, y: 0 });
+  const app = await conn.expectCmd('APPRACTR', (x) => conn.nameOf(x.objId) === a.name);
+  const props = await conn.expectCmd('PROPUPD', (p) => p.objId === app.objId);
+  t.same(
+    props.props.map((p) => [p.id, p.value]),
+    [
+      [23, ''],
+      [5, 'avatar:pengo.mov'],
+    ],
+  );
+});
+
+t.test('AG-18 whispers and friends-list notices cross RoomServers', async (t) => {
+  const a = await guest();
+  const b = await guest();
+  const ra = await a.enter(a.roomName('Delta', 'Room'), { x: 0, y: 0 });
+  const rb = await b.enter(b.roomName('Epsilon', 'Room'), { x: 0, y: 0 });
+  t.not(portOf(ra.conn), portOf(rb.conn), 'on different RoomServers');
+  a.whisper(b.name, 'across the galaxy');
+  const w = await rb.conn.expectCmd('WHISPER');
+  t.same([w.sender, w.text], [a.name, 'across the galaxy']);
+  a.whisper('Nobody', 'anyone?');
+  t.equal((await ra.conn.expectCmd('TEXT', (x) => x.sender === 'WORLDSMASTER')).text, 'Nobody is not logged on.');
+  await g.us.waitLog(new RegExp(`\\(${a.name}\\) - undeliverable whisper dropped - Nobody is not logged on`));
+  // Friends list sent to the most recent connection (the RoomServer): notices come back there.
+  a.buddy(b.name);
+  const on = await ra.conn.expectCmd('BUDDYLISTNOTIFY');
+  t.same([on.buddy, on.state], [b.name, 1]);
+  const c = await guest();
+  a.buddy(c.name);
+  t.same(await ra.conn.expectCmd('BUDDYLISTNOTIFY').then((n) => [n.buddy, n.state]), [c.name, 1]);
+  await b.logoff();
+  open.splice(open.indexOf(b), 1);
+  t.same(
+    await ra.conn.expectCmd('BUDDYLISTNOTIFY').then((n) => [n.buddy, n.state]),
+    [b.name, 0],
+    'offline when it logs off',
+  );
+  c.crash();
+  open.splice(open.indexOf(c), 1);
+  t.same(
+    await ra.conn.expectCmd('BUDDYLISTNOTIFY').then((n) => [n.buddy, n.state]),
+    [c.name, 0],
+    'and when its client vanishes',
+  );
+});
+
+t.test('broadcast from a privileged user reaches every RoomServer', async (t) => {
+  g.sql("insert into SerialNumbers (serialNumber, userName, serialStatus) values ('TESTBROADCAST001', 'none', 0);");
+  const boss = await g.login({ kind: 'register', name: 'Boss', password: 'secret1', serial: 'TESTBROADCAST001' });
+  open.push(boss);
+  await boss.logoff();
+  open.pop();
+  g.sql("update userregistration set userprivileges = 2 where username = 'Boss';");
+  const admin = await g.login({ kind: 'authenticate', name: 'Boss', password: 'secret1', firstConnection: true });
+  open.push(admin);
+  const a = await guest();
+  const b = await guest();
+  const ra = await a.enter(a.roomName('Zeta', 'One'), { x: 0, y: 0 });
+  const rb = await b.enter(b.roomName('Eta', 'One'), { x: 0, y: 0 });
+  const { conn } = await admin.enter(admin.roomName('Zeta', 'Two'), { x: 0, y: 0 });
+  admin.whisper('world', 'maintenance at noon');
+  for (const c of [conn, ra.conn, rb.conn])
+    t.equal((await c.expectCmd('TEXT', (x) => x.text === 'maintenance at noon')).sender, 'Boss');
+  await g.us.waitLog(/broadcast by Boss: maintenance at noon/);
+});
+
+t.test('AG-17 the UserServer connection closes after the grace period; the user stays', async (t) => {
+  const a = await guest();
+  const b = await guest();
+  const room = a.roomName('Theta', 'Hall');
+  const { conn } = await a.enter(room, { x: 0, y: 0 });
+  await b.enter(room, { x: 10, y: 0 });
+  await a.entry.closed;
+  t.pass('closed by the UserServer (RedirectGrace 5 s in this galaxy)');
+  await g.us.waitLog(new RegExp(`${a.name} \\(127\\.0\\.0\\.1\\)\\nconnected since`));
+  b.whisper(a.name, 'still there?');
+  t.equal((await conn.expectCmd('WHISPER')).text, 'still there?', 'still reachable through the RoomServer');
+});
