@@ -146,7 +146,7 @@ const TABLE: KeywordSpec<RoomServerConfig>[] = [
       { name: 'user', type: word },
       { name: 'password', type: word },
       { name: 'service', type: word },
-      { name: 'minutes', type: int(1, 100_000) },
+      { name: 'minutes', type: { kind: 'number', min: 0.01, max: 100_000 } },
       { name: 'Dynamic', type: { kind: 'literal', values: ['Dynamic'] }, optional: true },
     ],
     apply(d, v) {

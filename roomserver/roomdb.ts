@@ -20,6 +20,7 @@ export class RoomPersistence {
   private readonly registered = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
   private saving: Promise<void> = Promise.resolve();
+  private connecting: Promise<void> = Promise.resolve();
   private stopped = false;
 
   constructor(
@@ -30,7 +31,7 @@ export class RoomPersistence {
   ) {}
 
   start(): void {
-    void this.connect();
+    this.connecting = this.connect();
     const t = setInterval(() => void this.writeBack(), this.settings.writeBackMinutes * 60_000);
     t.unref();
     this.timers.push(t);
@@ -47,7 +48,7 @@ export class RoomPersistence {
         `cannot open room database ${this.settings.service}: ${describe(err)}; rooms keep their state in memory; retrying in ${RETRY_MS / 1000} s`,
       );
       if (this.stopped) return;
-      const t = setTimeout(() => void this.connect(), RETRY_MS);
+      const t = setTimeout(() => (this.connecting = this.connect()), RETRY_MS);
       t.unref();
       this.timers.push(t);
     }
@@ -99,9 +100,11 @@ export class RoomPersistence {
     return this.saving;
   }
 
+  /** AG-37: at shutdown, an open still under way is awaited so that no change is lost. */
   async close(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
+    await this.connecting;
     await this.writeBack();
     await this.db?.close();
     this.db = null;

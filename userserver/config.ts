@@ -96,7 +96,7 @@ const TABLE: KeywordSpec<UserServerConfig>[] = [
       { name: 'user', type: word },
       { name: 'password', type: word },
       { name: 'service', type: word },
-      { name: 'minutes', type: int(1, 100_000) },
+      { name: 'minutes', type: { kind: 'number', min: 0.01, max: 100_000 } },
     ],
     apply(d, v) {
       d.userDatabase = { user: str(v, 0), password: str(v, 1), service: str(v, 2), writeBackMinutes: n(v, 3) };

@@ -148,3 +148,106 @@ t.test('"UserServer never says Ready": an unreachable database is logged and ret
   t.ok(m);
   t.notMatch(us.log(), /Ready to serve/);
 });
+
+t.test('AG-13 the periodic write-back counts active users and never re-creates a deleted account', async (t) => {
+  const g = await startGalaxy({ rsNames: [], usExtra: '' });
+  t.teardown(() => g.stop());
+  // Write back every 0.02 minutes (1.2 s) instead of the sample's 60.
+  await g.us.stop();
+  const { writeFileSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const cfgPath = join(g.dir, 'galaxyUS.cfg');
+  writeFileSync(cfgPath, readFileSync(cfgPath, 'utf8').replace('sqlite:world.db 60', 'sqlite:world.db 0.02'));
+  const us = await startServer(US_MAIN, 'US', readFileSync(cfgPath, 'utf8'), { dir: g.dir, cfgName: 'galaxyUS.cfg' });
+  t.teardown(() => us.stop());
+  const port = us.ports.get('users') as number;
+  const [s1, s2] = g.serials(2);
+  const { Player } = await import('../../protocol/player.js');
+  const reg = async (name: string, serial: string) =>
+    Player.login({ host: '127.0.0.1', port, mode: { kind: 'register', name, password: 'secret1', serial } });
+  const kept = await reg('Keeper', s1 as string);
+  const doomed = await reg('Doomed', s2 as string);
+  await us.waitOut(/usage of Keeper written: \+1 logons/);
+  await us.waitOut(/usage of Doomed written: \+1 logons/);
+  t.equal(
+    g.sql("select timesOn from userregistration where username = 'Keeper';").trim(),
+    '1',
+    'an active user is counted by the write-back',
+  );
+  g.sql("delete from userregistration where username = 'Doomed';");
+  // A persistent (DBSTORE) property is now owed to the database: the next write-back tries to store it.
+  doomed.entry.send({
+    cmd: 'PROPSET',
+    objId: 1,
+    fromUser: '',
+    props: [{ id: 11, flags: 0x80, access: 1, value: 'doomed@example.test' }],
+  });
+  await us.waitLog(/\(Doomed\) - account no longer exists in the user database; usage not recorded/);
+  t.equal(
+    g.sql("select count(*) from userregistration where username = 'Doomed';").trim(),
+    '0',
+    'the account is not re-created',
+  );
+  t.equal(g.sql("select count(*) from userproperties where username = 'Doomed';").trim(), '0', 'nor its properties');
+  await kept.logoff();
+  doomed.crash();
+});
+
+t.test('AG-22 Connections on the UserServer: "server full" (2) beyond the active users allowed', async (t) => {
+  const us = await startServer(US_MAIN, 'US', userServerConfig({ database: false, extra: 'Connections 10 1' }));
+  t.teardown(() => us.stop());
+  const { Player } = await import('../../protocol/player.js');
+  const port = us.ports.get('users') as number;
+  const one = await Player.login({
+    host: '127.0.0.1',
+    port,
+    mode: { kind: 'anonymous', name: 'One', firstConnection: true },
+  });
+  const err = await Player.login({
+    host: '127.0.0.1',
+    port,
+    mode: { kind: 'anonymous', name: 'Two', firstConnection: true },
+  }).catch((e: unknown) => e);
+  t.ok(err instanceof LoginRefused && err.code === Nak.MAX_ORDINARY);
+  await one.logoff();
+});
+
+t.test('AG-30 room state is stored and comes back after a RoomServer restart', async (t) => {
+  const { joinStandalone, enterRoom } = await import('../helpers/clients.js');
+  const { standaloneConfig, tempDir } = await import('../helpers/servers.js');
+  const dir = tempDir();
+  const cfg = standaloneConfig('RoomDatabase rs1 abc123 sqlite:rooms.db 60 Dynamic');
+  const rs = await startServer(RS_MAIN, 'RS', cfg, { dir });
+  const room = 'Lab#Bench<dimension-1>';
+  const a = await joinStandalone(rs.port, 'Tinker');
+  await enterRoom(a, room, { x: 0, y: 0 });
+  const lever = { id: 120, flags: 0xd0, access: 0, value: Buffer.from('on') };
+  a.send({ cmd: 'PROPSET', objId: 253, fromUser: '', props: [lever] });
+  await a.expectCmd('PROPUPD', (p) => p.objId === room);
+  await a.logoff();
+  t.equal(await rs.stop(), 0, 'shutdown stores the room state');
+  const { execFileSync } = await import('node:child_process');
+  const { join } = await import('node:path');
+  const db = join(dir, 'rooms.db');
+  t.match(
+    execFileSync(
+      'sqlite3',
+      [db, 'select roomName, propertyId, propertyFlags, hex(propertyBinaryValue) from RoomProperties;'],
+      { encoding: 'utf8' },
+    ),
+    /Lab#Bench<dimension-1>\|120\|208\|6F6E/,
+  );
+  t.match(
+    execFileSync('sqlite3', [db, 'select roomName, serverName from RoomRegistration;'], { encoding: 'utf8' }),
+    /Lab#Bench<dimension-1>\|Testworld/,
+    'Dynamic: the room is registered',
+  );
+  const again = await startServer(RS_MAIN, 'RS', cfg, { dir });
+  t.teardown(() => again.stop());
+  await again.waitLog(/room database sqlite:rooms\.db open/);
+  const b = await joinStandalone(again.port, 'Visitor');
+  t.teardown(() => b.close());
+  await enterRoom(b, room, { x: 0, y: 0 });
+  const replay = await b.expectCmd('PROPUPD', (p) => p.objId === room);
+  t.same(replay.props, [lever], 'the stored state reaches the new subscriber');
+});
