@@ -18,6 +18,7 @@ export default tseslint.config(
         setImmediate: 'readonly',
         clearImmediate: 'readonly',
         URL: 'readonly',
+        performance: 'readonly',
       },
     },
     rules: {
