@@ -79,6 +79,17 @@ export const Var = {
  */
 export const SESSIONINIT_REPLY_IDS: ReadonlySet<number> = new Set([1, 2, 3, 4, 5, 6, 8, 10, 13, 15, 22]);
 
+/**
+ * Session properties the servers own (§4.1): a client may not set them on itself, and they are
+ * never stored as user properties.
+ */
+export const SERVER_OWNED_PROPERTIES: ReadonlySet<number> = new Set([
+  1, 2, 3, 4, 6, 7, 8, 9, 10, 12, 13, 14, 15, 20, 22, 28,
+]);
+
+/** Properties other users never see: password, serial, e-mail address (guide Appendix III). */
+export const PRIVATE_PROPERTIES: ReadonlySet<number> = new Set([6, 10, 11, 20]);
+
 /** VAR_ERROR values, §4.2. 4 and 8 make the client assert: never send them. */
 export const Nak = {
   ACK: 0,

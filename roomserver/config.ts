@@ -13,7 +13,7 @@ import {
   word,
   type KeywordSpec,
 } from '../runtime/config.js';
-import { commonDraft, commonKeywords, deepFreeze, type CommonDraft } from '../runtime/config-common.js';
+import { commonDraft, commonKeywords, deepFreeze, secondsKeyword, type CommonDraft } from '../runtime/config-common.js';
 
 export interface UserServerLink {
   host: string;
@@ -166,13 +166,7 @@ const TABLE: KeywordSpec<RoomServerConfig>[] = [
       d.accessPrefix = str(v, 0);
     },
   },
-  {
-    keyword: 'LinkRetry',
-    args: [{ name: 'seconds', type: { kind: 'number', min: 0.05, max: 3600 } }],
-    apply(d, v) {
-      d.linkRetryMs = n(v, 0) * 1000;
-    },
-  },
+  secondsKeyword<RoomServerConfig>('LinkRetry', (d, ms) => (d.linkRetryMs = ms), 3600),
   {
     keyword: 'PublicAddress',
     args: [{ name: 'ip', type: ipv4 }],

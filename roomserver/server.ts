@@ -8,7 +8,7 @@ import { Connection, type CloseReason, type TraceHooks } from '../runtime/connec
 import { ctime, type ServerLog } from '../runtime/log.js';
 import { MessageOfTheHour } from '../runtime/moth.js';
 import { buildServerProps } from '../runtime/serverprops.js';
-import { describeCommand, describeFrame } from '../runtime/trace.js';
+import { commandTrace } from '../runtime/trace.js';
 import { roomServerLogName, type RoomServerConfig } from './config.js';
 import { RoomPersistence } from './roomdb.js';
 import { StandaloneGalaxy, type Galaxy } from './galaxy.js';
@@ -16,7 +16,9 @@ import { LinkedGalaxy } from './link.js';
 import { Session, type SessionState } from './session.js';
 import { Ticker } from './tick.js';
 import { ViewUpdater } from './view.js';
-import { Channels, World } from './world.js';
+import { World } from './world.js';
+import { ChannelPopulation } from '../runtime/channels.js';
+import { SocketSet } from '../runtime/sockets.js';
 
 /** Sockets that may wait for login beyond the configured user limits. */
 const PRELOGIN_SLACK = 64;
@@ -30,7 +32,7 @@ export class RoomServer {
   readonly galaxy: Galaxy;
   serverProps: NewProp[];
   private readonly sessions = new Set<Session>();
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets = new SocketSet();
   private trace: TraceHooks | null = null;
   private readonly roomdb: RoomPersistence | null;
   private hourly: NodeJS.Timeout | null = null;
@@ -43,7 +45,7 @@ export class RoomServer {
     readonly configPath: string,
   ) {
     const channelLimit = cfg.maxChannelPopulation ?? cfg.maxOrdinary + cfg.maxPriority;
-    this.world = new World(new Channels(channelLimit));
+    this.world = new World(new ChannelPopulation(channelLimit));
     this.galaxy = cfg.userServer
       ? new LinkedGalaxy(this, configPath, cfg.linkRetryMs, () => this.ready())
       : new StandaloneGalaxy(this.world, this.world.rooms, this.bans);
@@ -63,7 +65,7 @@ export class RoomServer {
           `ALERT: Load appears to be approaching the limits of this hardware. (${missed} update intervals missed this hour)`,
         ),
     });
-    if (log.tracing) this.trace = this.traceHooks();
+    if (log.tracing) this.trace = commandTrace(log);
     listener.on('connection', (socket: Socket) => this.accept(socket));
   }
 
@@ -104,8 +106,7 @@ export class RoomServer {
       socket.destroy();
       return;
     }
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    this.sockets.track(socket);
     const conn = new Connection(socket, this.cfg.limits);
     conn.trace = this.trace;
     this.sessions.add(new Session(this, conn));
@@ -144,15 +145,8 @@ export class RoomServer {
     this.log.event(
       `Logging ${on ? 'enabled' : 'disabled'} (SIGUSR1); command trace ${on ? 'appended to' : 'stopped in'} ${this.log.outPath}`,
     );
-    this.trace = on ? this.traceHooks() : null;
+    this.trace = on ? commandTrace(this.log) : null;
     for (const s of this.sessions) s.conn.trace = this.trace;
-  }
-
-  private traceHooks(): TraceHooks {
-    return {
-      in: (conn, c) => this.log.trace(`<- ${conn.label} ${describeCommand(c)}`),
-      out: (conn, frame) => this.log.trace(`-> ${conn.label} ${describeFrame(frame)}`),
-    };
   }
 
   /** AG-37: stop accepting, close every client (writing its session record), then the galaxy. */
@@ -164,22 +158,6 @@ export class RoomServer {
     for (const s of [...this.sessions]) s.conn.close({ kind: 'server', detail: 'server shutting down' });
     await this.galaxy.close();
     await this.roomdb?.close();
-    await waitForSockets(this.sockets, 3_000);
+    await this.sockets.drained(3_000);
   }
-}
-
-function waitForSockets(sockets: Set<Socket>, maxMs: number): Promise<void> {
-  if (sockets.size === 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, maxMs);
-    let left = sockets.size;
-    for (const s of sockets) {
-      s.once('close', () => {
-        if (--left === 0) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    }
-  });
 }

@@ -1,7 +1,7 @@
 // A user logged in to this RoomServer: identity, where the avatar stands, its public properties,
 // and what this user's client currently shows (its subscriptions, visible set and short-id table).
 
-import { ObjIds, PropAccess, PropFlag, Var } from '../protocol/constants.js';
+import { ObjIds, PRIVATE_PROPERTIES, PropAccess, PropFlag, Var } from '../protocol/constants.js';
 import { longObjIdBytes, type WireId } from '../protocol/fast.js';
 import { propUpdFrames } from '../protocol/messages.js';
 import { newPropLength, writeNewProps, type NewProp } from '../protocol/props.js';
@@ -44,6 +44,11 @@ export interface UserIdentity {
 const PUBLIC_ORDER = [Var.CLIENT, Var.BITMAP, Var.ASLEEP];
 /** VAR_ASLEEP as the real RS reported an awake user: empty, flags 40/01. */
 const AWAKE: NewProp = { id: Var.ASLEEP, flags: PropFlag.AUTOUPDATE, access: PropAccess.POSSESS, value: '' };
+
+/** Shown to other users: not private by id (§4.1) nor by its PRIVATE access bit (§3.5). */
+export function isPublic(p: NewProp): boolean {
+  return !PRIVATE_PROPERTIES.has(p.id) && (p.access & PropAccess.PRIVATE) === 0;
+}
 
 export class RoomUser implements Placed {
   readonly name: string;
@@ -126,7 +131,7 @@ export class RoomUser implements Placed {
       const p = this.props.get(id) ?? (id === Var.ASLEEP ? AWAKE : undefined);
       if (p) out.push(p);
     }
-    for (const [id, p] of this.props) if (!PUBLIC_ORDER.includes(id as 9 | 5 | 23)) out.push(p);
+    for (const [id, p] of this.props) if (!PUBLIC_ORDER.includes(id as 9 | 5 | 23) && isPublic(p)) out.push(p);
     return out;
   }
 

@@ -2,39 +2,9 @@
 // watchers. All placement goes through here so that a user's room, grid cell and version counter
 // never disagree.
 
+import { ChannelPopulation } from '../runtime/channels.js';
 import { RoomTable, type Room } from './room.js';
 import type { RoomUser } from './user.js';
-
-export class Channels {
-  private readonly population = new Map<string, number>();
-
-  constructor(
-    /** Users per channel before new logins go to the next one (MaxChannelPopulation, AG-16). */
-    private readonly limit: number,
-  ) {}
-
-  /** First channel `dimension-1`, `dimension-2`, … whose population is below the limit. */
-  choose(): string {
-    for (let i = 1; ; i++) {
-      const name = `dimension-${i}`;
-      if ((this.population.get(name) ?? 0) < this.limit) return name;
-    }
-  }
-
-  join(channel: string): void {
-    this.population.set(channel, (this.population.get(channel) ?? 0) + 1);
-  }
-
-  leave(channel: string): void {
-    const n = (this.population.get(channel) ?? 0) - 1;
-    if (n > 0) this.population.set(channel, n);
-    else this.population.delete(channel);
-  }
-
-  count(channel: string): number {
-    return this.population.get(channel) ?? 0;
-  }
-}
 
 export class World {
   readonly users = new Map<string, RoomUser>();
@@ -44,7 +14,7 @@ export class World {
   ordinaryUsers = 0;
   priorityUsers = 0;
 
-  constructor(readonly channels: Channels) {}
+  constructor(readonly channels: ChannelPopulation) {}
 
   byName(name: string): RoomUser | undefined {
     return this.users.get(name.toLowerCase());

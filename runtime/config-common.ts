@@ -197,6 +197,21 @@ export function commonKeywords<D extends CommonDraft>(): KeywordSpec<D>[] {
   ];
 }
 
+/** An extension keyword holding one duration in seconds (fractions allowed), stored in ms. */
+export function secondsKeyword<D>(
+  keyword: string,
+  set: (d: D, ms: number) => void,
+  maxSeconds = 86_400,
+): KeywordSpec<D> {
+  return {
+    keyword,
+    args: [{ name: 'seconds', type: num(0.05, maxSeconds) }],
+    apply(d, v) {
+      set(d, n(v, 0) * 1000);
+    },
+  };
+}
+
 function httpKeyword<D extends CommonDraft>(keyword: string, field: keyof HttpSettings): KeywordSpec<D> {
   return {
     keyword,

@@ -2,6 +2,8 @@
 // passwords never written (ENGINEERING.md practice 12).
 
 import type { AnyCommand } from '../protocol/commands.js';
+import type { TraceHooks } from './connection.js';
+import type { ServerLog } from './log.js';
 import { Var } from '../protocol/constants.js';
 import { decodeFrame } from '../protocol/codec.js';
 
@@ -42,4 +44,12 @@ function formatValue(key: string, v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.join(',')}]`;
   return String(v);
+}
+
+/** Connection hooks that write every command in (`<-`) and out (`->`) to the .out trace. */
+export function commandTrace(log: ServerLog): TraceHooks {
+  return {
+    in: (conn, c) => log.trace(`<- ${conn.label} ${describeCommand(c)}`),
+    out: (conn, frame) => log.trace(`-> ${conn.label} ${describeFrame(frame)}`),
+  };
 }

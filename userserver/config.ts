@@ -13,7 +13,7 @@ import {
   word,
   type KeywordSpec,
 } from '../runtime/config.js';
-import { commonDraft, commonKeywords, deepFreeze, type CommonDraft } from '../runtime/config-common.js';
+import { commonDraft, commonKeywords, deepFreeze, secondsKeyword, type CommonDraft } from '../runtime/config-common.js';
 import type { DatabaseSettings } from '../runtime/db/types.js';
 
 export interface UserDatabaseSettings extends DatabaseSettings {
@@ -177,27 +177,9 @@ const TABLE: KeywordSpec<UserServerConfig>[] = [
       d.channelSuffix = str(v, 0);
     },
   },
-  {
-    keyword: 'RedirectGrace',
-    args: [{ name: 'seconds', type: { kind: 'number', min: 0.05, max: 86_400 } }],
-    apply(d, v) {
-      d.redirectGraceMs = n(v, 0) * 1000;
-    },
-  },
-  {
-    keyword: 'LogoffDelay',
-    args: [{ name: 'seconds', type: { kind: 'number', min: 0.05, max: 86_400 } }],
-    apply(d, v) {
-      d.logoffDelayMs = n(v, 0) * 1000;
-    },
-  },
-  {
-    keyword: 'DatabaseRetry',
-    args: [{ name: 'seconds', type: { kind: 'number', min: 0.05, max: 86_400 } }],
-    apply(d, v) {
-      d.databaseRetryMs = n(v, 0) * 1000;
-    },
-  },
+  secondsKeyword<UserServerConfig>('RedirectGrace', (d, ms) => (d.redirectGraceMs = ms)),
+  secondsKeyword<UserServerConfig>('LogoffDelay', (d, ms) => (d.logoffDelayMs = ms)),
+  secondsKeyword<UserServerConfig>('DatabaseRetry', (d, ms) => (d.databaseRetryMs = ms)),
   {
     keyword: 'PasswordCost',
     args: [{ name: 'log2N', type: int(10, 20) }],

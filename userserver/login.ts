@@ -161,7 +161,7 @@ const sendLoginOk: Step = (ctx) => {
 
 const welcome: Step = (ctx) => {
   for (const line of ctx.us.moth.message) ctx.session.conn.sendAll(textFrames(SERVER_PSEUDO_USER, line));
-  ctx.us.announce(ctx.session.user!, 1);
+  ctx.us.router.announce(ctx.session.user!, 1);
 };
 
 export const LOGIN_STEPS: readonly Step[] = [

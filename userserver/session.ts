@@ -10,6 +10,7 @@ import { BROADCAST_TARGET, ObjIds, Priv, SERVER_PSEUDO_USER, Var, type CmdName }
 import { SESSIONEXIT_REPLY, propUpdFrames, textFrames } from '../protocol/messages.js';
 import type { CloseReason, Connection, ConnectionHandler } from '../runtime/connection.js';
 import { runLogin } from './login.js';
+import { publicProps } from './routing.js';
 import type { UserServer } from './server.js';
 import type { ActiveUser, ClientPresence } from './users.js';
 
@@ -110,14 +111,14 @@ export class UserSession implements ConnectionHandler, ClientPresence {
         if (c.objId === ObjIds.PO) return this.sendServerProps(c.ids);
         if (typeof c.objId === 'string') {
           const other = us.users.get(c.objId.toLowerCase());
-          if (other) this.conn.sendAll(propUpdFrames(c.objId, [...other.props.values()]).frames);
+          if (other) this.conn.sendAll(propUpdFrames(c.objId, publicProps(other)).frames);
         }
         return;
       case 'PROPSET':
-        if (c.objId === ObjIds.CLIENT) us.userProps(u, c.props, null);
+        if (c.objId === ObjIds.CLIENT) us.router.userProps(u, c.props, null);
         return;
       case 'BUDDYLISTUPDATE':
-        return us.buddy(u, c.buddy, c.add !== 0);
+        return us.router.buddy(u, c.buddy, c.add !== 0);
       case 'ROOMIDRQ':
         return this.roomRequest(c.name);
       case 'CHANNEL':
@@ -145,7 +146,7 @@ export class UserSession implements ConnectionHandler, ClientPresence {
     if (privileged && (scope === BROADCAST_TARGET.WORLD || scope === BROADCAST_TARGET.ROOM)) {
       const boot = /^!boot\s+(\S+)\s*$/i.exec(c.text);
       if (boot) {
-        const r = this.us.boot(u.name, boot[1] as string);
+        const r = this.us.router.boot(u.name, boot[1] as string);
         this.conn.send(
           encodeCommand({ cmd: 'WHISPER', objId: ObjIds.CLIENT, sender: SERVER_PSEUDO_USER, text: r.message }),
         );
@@ -153,10 +154,10 @@ export class UserSession implements ConnectionHandler, ClientPresence {
       }
       // Nobody stands in a room of the UserServer: "room" reaches only the sender.
       this.conn.sendAll(textFrames(u.name, c.text));
-      if (scope === BROADCAST_TARGET.WORLD) this.us.broadcast(u.name, c.text, null, this);
+      if (scope === BROADCAST_TARGET.WORLD) this.us.router.broadcast(u.name, c.text, null, this);
       return;
     }
-    const r = this.us.routeWhisper(u.name, c.objId, c.text);
+    const r = this.us.router.whisper(u.name, c.objId, c.text);
     if (!r.delivered) {
       this.us.log.error(u.name, `undeliverable whisper dropped - ${r.reason}`);
       this.conn.sendAll(textFrames(SERVER_PSEUDO_USER, `${c.objId} is not logged on.`));

@@ -4,6 +4,7 @@
 // (AG-17), so most users are present only on RoomServers.
 
 import type { NewProp } from '../protocol/props.js';
+import type { ChannelPopulation } from '../runtime/channels.js';
 
 export type AccountKind = 'registered' | 'anonymous' | 'guest';
 
@@ -47,6 +48,36 @@ export interface ActiveUser {
   lingerTimer: NodeJS.Timeout | null;
 }
 
+export interface NewUser {
+  name: string;
+  kind: AccountKind;
+  privileges: number;
+  channel: string;
+  serial: string | null;
+  clientVersion: string;
+  address: string;
+  props: Map<number, NewProp>;
+  verifier: Buffer;
+  client: ClientPresence | null;
+  guestSlot: number | null;
+}
+
+/** A user becoming active now, with nothing yet owed to the database. */
+export function activeUser(n: NewUser, now = Date.now()): ActiveUser {
+  return {
+    ...n,
+    key: n.name.toLowerCase(),
+    loginAt: new Date(now),
+    propsDirty: false,
+    buddies: new Map(),
+    servers: new Set(),
+    lastServer: null,
+    timesOnCounted: false,
+    accountedUntil: now,
+    lingerTimer: null,
+  };
+}
+
 export class GuestSlots {
   private readonly used = new Set<number>();
 
@@ -75,30 +106,6 @@ export class GuestSlots {
 
   get inUse(): number {
     return this.used.size;
-  }
-}
-
-export class ChannelPopulation {
-  private readonly counts = new Map<string, number>();
-
-  constructor(private readonly limit: number) {}
-
-  /** AG-16: the first channel `dimension-1`, `dimension-2`, … below the limit. */
-  choose(): string {
-    for (let i = 1; ; i++) {
-      const name = `dimension-${i}`;
-      if ((this.counts.get(name) ?? 0) < this.limit) return name;
-    }
-  }
-
-  join(c: string): void {
-    this.counts.set(c, (this.counts.get(c) ?? 0) + 1);
-  }
-
-  leave(c: string): void {
-    const n = (this.counts.get(c) ?? 0) - 1;
-    if (n > 0) this.counts.set(c, n);
-    else this.counts.delete(c);
   }
 }
 

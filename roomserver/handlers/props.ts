@@ -4,7 +4,7 @@
 // subscriber of the room, the sender included, and replayed to later subscribers.
 
 import type { CommandOf } from '../../protocol/commands.js';
-import { ObjIds, Priv, PropAccess, Var } from '../../protocol/constants.js';
+import { ObjIds, Priv, PropAccess, SERVER_OWNED_PROPERTIES, Var } from '../../protocol/constants.js';
 import { propUpdFrames } from '../../protocol/messages.js';
 import type { NewProp } from '../../protocol/props.js';
 import type { ObjId } from '../../protocol/wire.js';
@@ -13,8 +13,7 @@ import type { LiveSession, Session } from '../session.js';
 import type { RoomServer } from '../server.js';
 import type { RoomUser } from '../user.js';
 
-/** Session properties the server owns: a client may not set them on itself (§4.1). */
-const SERVER_OWNED = new Set<number>([1, 2, 3, 4, 6, 7, 8, 9, 10, 12, 13, 14, 15, 20, 22, 28]);
+const SERVER_OWNED = SERVER_OWNED_PROPERTIES;
 /** §5.2 PROPSET: an avatar URL is at most 220 characters. */
 const MAX_AVATAR_CHARS = 220;
 

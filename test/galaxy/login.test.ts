@@ -131,6 +131,27 @@ t.test('AG-11 authentication refusals: 12, 13, 14, and 14 lifted again by SQL', 
   await g.us.waitLog(/\(Bob\) - login refused: account Bob is inactive \(NAK 14\)/);
 });
 
+t.test('AG-38 a plain-text password from an imported database is accepted once and rehashed', async (t) => {
+  g.sql(
+    'insert into UserRegistration (userNameLower, userName, serialNumber, password, clientVersion, accountStatus, registrationDate, timesOn, totalMinutes, userPrivileges) ' +
+      "values ('legacy', 'Legacy', 'OLDS000000000001', 'plainpass', '96070215', 1, '1999-01-01 00:00:00', 5, 100, 0);",
+  );
+  const p = await g.login({ kind: 'authenticate', name: 'Legacy', password: 'plainpass', firstConnection: true });
+  t.equal(p.name, 'Legacy');
+  await p.logoff();
+  t.match(
+    g.sql("select password from userregistration where username = 'Legacy';"),
+    /^scrypt\$10\$/,
+    'stored as a hash now',
+  );
+  const again = await g.login({ kind: 'authenticate', name: 'Legacy', password: 'plainpass', firstConnection: true });
+  await again.logoff();
+  t.equal(
+    await refused({ kind: 'authenticate', name: 'Legacy', password: 'wrongpass', firstConnection: true }),
+    Nak.BAD_PASSWORD,
+  );
+});
+
 t.test('AG-12 privileges come from the database at every login and reach the RoomServer', async (t) => {
   g.sql("update userregistration set userprivileges = 2 where username = 'Bob';");
   const bob = await g.login({ kind: 'authenticate', name: 'Bob', password: 'hunter22', firstConnection: true });

@@ -127,3 +127,98 @@ t.test('AG-17 the UserServer connection closes after the grace period; the user 
   b.whisper(a.name, 'still there?');
   t.equal((await conn.expectCmd('WHISPER')).text, 'still there?', 'still reachable through the RoomServer');
 });
+
+t.test('a teleport across RoomServers: the old server sees a departure, the new one an arrival', async (t) => {
+  const walker = await guest();
+  const stay1 = await guest();
+  const stay2 = await guest();
+  const here = walker.roomName('Iota', 'Gate');
+  const there = walker.roomName('Kappa', 'Gate');
+  const r1 = await stay1.enter(here, { x: 10, y: 0 });
+  const r2 = await stay2.enter(there, { x: 10, y: 0 });
+  t.not(portOf(r1.conn), portOf(r2.conn), 'two worlds, two RoomServers');
+  await walker.enter(here, { x: 0, y: 0 });
+  await r1.conn.expectCmd('APPRACTR', (x) => r1.conn.nameOf(x.objId) === walker.name);
+  await walker.enter(there, { x: 0, y: 0 });
+  await r2.conn.expectCmd('APPRACTR', (x) => r2.conn.nameOf(x.objId) === walker.name);
+  await r1.conn.expectCmd('DISAPPR', (x) => r1.conn.nameOf(x.objId) === walker.name);
+  t.equal(walker.servers.size, 2, 'the client keeps a connection to each RoomServer');
+  walker.say('made it');
+  t.equal(
+    (await r2.conn.expectCmd('TEXT', (x) => x.text === 'made it')).sender,
+    walker.name,
+    'chat goes to the new room',
+  );
+});
+
+t.test('private and persistent properties: an e-mail address is stored, never shown', async (t) => {
+  g.sql("insert into SerialNumbers (serialNumber, userName, serialStatus) values ('TESTPRIVATE00001', 'none', 0);");
+  const p = await g.login({ kind: 'register', name: 'Privy', password: 'secret1', serial: 'TESTPRIVATE00001' });
+  open.push(p);
+  p.entry.send({
+    cmd: 'PROPSET',
+    objId: 1,
+    fromUser: '',
+    props: [{ id: 11, flags: 0x80, access: 1, value: 'privy@example.test' }],
+  });
+  p.setAvatar('avatar:holden.mov');
+  await p.entry.sync();
+  const other = await guest();
+  const room = p.roomName('Lambda', 'Hall');
+  await p.enter(room, { x: 0, y: 0 });
+  const { conn } = await other.enter(room, { x: 10, y: 0 });
+  await conn.expectCmd('APPRACTR', (x) => conn.nameOf(x.objId) === 'Privy');
+  conn.send({ cmd: 'PROPREQ', objId: 'Privy', ids: [] });
+  const shown = await conn.expectCmd('PROPUPD', (x) => x.objId === 'Privy');
+  t.same(
+    shown.props.map((x) => x.id),
+    [9, 5, 23],
+    'others see client version, avatar, sleep state: not the e-mail address',
+  );
+  await p.logoff();
+  open.splice(open.indexOf(p), 1);
+  await g.us.waitOut(/usage of Privy written: \+1 logons, \+0 minutes, 1 properties/);
+  t.equal(
+    g.sql("select propertyId, propertyFlags, propertyStringValue from userproperties where username = 'Privy';").trim(),
+    '11|128|privy@example.test',
+    'DBSTORE property in UserProperties',
+  );
+});
+
+t.test('AG-27 special guests (privilege 64) are seen and heard beyond the nearest N', async (t) => {
+  g.sql("insert into SerialNumbers (serialNumber, userName, serialStatus) values ('TESTSPECIAL00001', 'none', 0);");
+  const star = await g.login({ kind: 'register', name: 'Star', password: 'secret1', serial: 'TESTSPECIAL00001' });
+  await star.logoff();
+  g.sql("update userregistration set userprivileges = 64 where username = 'Star';");
+  const celeb = await g.login({ kind: 'authenticate', name: 'Star', password: 'secret1', firstConnection: true });
+  open.push(celeb);
+  const fan = await g.login({ kind: 'guest', firstConnection: true }, 1);
+  open.push(fan);
+  const near = await guest();
+  const room = fan.roomName('Mu', 'Stage');
+  const { conn } = await fan.enter(room, { x: 0, y: 0 });
+  await near.enter(room, { x: 10, y: 0 });
+  await conn.expectCmd('APPRACTR', (x) => conn.nameOf(x.objId) === near.name);
+  await celeb.enter(room, { x: 3000, y: 0 });
+  await conn.expectCmd('APPRACTR', (x) => conn.nameOf(x.objId) === 'Star');
+  celeb.say('hello everyone');
+  t.equal(
+    (await conn.expectCmd('TEXT', (x) => x.text === 'hello everyone')).sender,
+    'Star',
+    'heard though far beyond the 1 nearest',
+  );
+});
+
+t.test('AG-15 volunteers: a RoomServer with a World line gets that world first', async (t) => {
+  const own = await startGalaxy({ database: false, rsNames: [] });
+  t.teardown(() => own.stop());
+  const first = await own.startRoomServer('first');
+  const second = await own.startRoomServer('second', 'World Omega');
+  const p = await own.login({ kind: 'anonymous', name: 'Scout', firstConnection: true });
+  const at = async (world: string) => portOf((await p.resolve(p.roomName(world, 'Hall'))).conn);
+  t.equal(await at('Omega'), second.port, 'the volunteer serves Omega');
+  t.equal(await at('Alpha'), first.port, 'fewest worlds: first (0) before second (1)');
+  t.equal(await at('Beta'), first.port, 'a tie goes to the RoomServer connected first');
+  t.equal(await at('Gamma'), second.port, 'then the one with fewer worlds again');
+  await p.logoff();
+});

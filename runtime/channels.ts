@@ -1,0 +1,30 @@
+// Channel populations (AG-16, guide Appendix I/II MaxChannelPopulation): a new user goes to the
+// first channel `dimension-1`, `dimension-2`, … whose population is below the limit, a new channel
+// when all are full. The limit is a hint, not enforced: users may change into a full channel.
+
+export class ChannelPopulation {
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly limit: number) {}
+
+  choose(): string {
+    for (let i = 1; ; i++) {
+      const name = `dimension-${i}`;
+      if ((this.counts.get(name) ?? 0) < this.limit) return name;
+    }
+  }
+
+  join(channel: string): void {
+    this.counts.set(channel, (this.counts.get(channel) ?? 0) + 1);
+  }
+
+  leave(channel: string): void {
+    const n = (this.counts.get(channel) ?? 0) - 1;
+    if (n > 0) this.counts.set(channel, n);
+    else this.counts.delete(channel);
+  }
+
+  count(channel: string): number {
+    return this.counts.get(channel) ?? 0;
+  }
+}

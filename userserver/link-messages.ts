@@ -1,0 +1,198 @@
+// What the UserServer does with each message from a RoomServer (protocol/LINK.md): room
+// assignments, RoomServer logins (AG-26), presence, property and channel changes, friends lists,
+// whispers, broadcasts and boots.
+
+import { Nak } from '../protocol/constants.js';
+import { isValidUserName } from '../protocol/names.js';
+import { RoomAnswerKind, type LinkMessage, type LinkMessageOf } from '../protocol/link.js';
+import { describe } from '../runtime/lifecycle.js';
+import type { RoomServerLink } from './links.js';
+import { toProps } from './login.js';
+import { publicProps } from './routing.js';
+import type { UserServer } from './server.js';
+import { ActiveUsers, activeUser, type ActiveUser } from './users.js';
+
+export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkMessage): void {
+  const user = (name: string) => us.users.get(name.toLowerCase());
+  switch (m.kind) {
+    case 'ROOM_REQ':
+      return roomRequest(us, link, m);
+    case 'ROOM_LOOKUP': {
+      // A client subscribed to a room it was redirected to: its RoomServer learns the name.
+      const name = us.directory.roomOf(m.room, link);
+      return link.send({
+        kind: 'ROOM_INFO',
+        reqId: m.reqId,
+        answer: name ? RoomAnswerKind.HERE : RoomAnswerKind.NONE,
+        name: name ?? '',
+      });
+    }
+    case 'LOGIN_REQ':
+      us.track(
+        verifyRoomServerLogin(us, m).then(
+          (ans) => link.send(ans),
+          (err: unknown) => {
+            us.log.error(m.loginName, `RoomServer login check failed: ${describe(err)}`);
+            link.send(loginAnswer(m.reqId, Nak.FATAL, 'login check failed'));
+          },
+        ),
+      );
+      return;
+    case 'USER_JOINED': {
+      const u = user(m.name);
+      if (!u) return link.send({ kind: 'KICK', name: m.name, reason: 'not logged in to this galaxy' });
+      u.servers.add(link);
+      u.lastServer = link;
+      us.present(u);
+      return;
+    }
+    case 'USER_LEFT': {
+      const u = user(m.name);
+      if (!u || !u.servers.delete(link)) return;
+      if (u.lastServer === link) u.lastServer = [...u.servers].at(-1) ?? null;
+      if (m.loggingOff && ActiveUsers.absent(u)) us.logoff(u, 'logged off');
+      else us.checkPresence(u);
+      return;
+    }
+    case 'PROPS': {
+      const u = user(m.name);
+      if (u) us.router.userProps(u, m.props, link);
+      return;
+    }
+    case 'CHANNEL': {
+      const u = user(m.name);
+      if (u) us.users.changeChannel(u, m.channel);
+      return;
+    }
+    case 'BUDDY': {
+      const u = user(m.name);
+      if (u) us.router.buddy(u, m.buddy, m.add !== 0);
+      return;
+    }
+    case 'WHISPER': {
+      const r = us.router.whisper(m.from, m.to, m.text);
+      if (!r.delivered) us.log.error(m.from, `undeliverable whisper dropped - ${r.reason}`);
+      return link.send({
+        kind: 'WHISPER_ANS',
+        reqId: m.reqId,
+        delivered: r.delivered ? 1 : 0,
+        reason: r.delivered ? '' : r.reason,
+      });
+    }
+    case 'BROADCAST':
+      return us.router.broadcast(m.from, m.text, link);
+    case 'BOOT_REQ': {
+      const r = us.router.boot(m.from, m.name);
+      return link.send({ kind: 'BOOT_ANS', reqId: m.reqId, ok: r.ok ? 1 : 0, message: r.message });
+    }
+    default:
+      us.log.error(`RoomServer ${link.name}`, `unexpected link message ${m.kind}; link closed`);
+      link.close(`unexpected ${m.kind}`);
+  }
+}
+
+function roomRequest(us: UserServer, link: RoomServerLink, m: LinkMessageOf<'ROOM_REQ'>): void {
+  const a = us.directory.assign(m.name);
+  if (!a.ok) {
+    link.send({
+      kind: 'ROOM_ANS',
+      reqId: m.reqId,
+      answer: RoomAnswerKind.NONE,
+      room: 0,
+      ip: '',
+      port: 0,
+      reason: a.reason,
+    });
+    return;
+  }
+  const here = a.server === link;
+  link.send({
+    kind: 'ROOM_ANS',
+    reqId: m.reqId,
+    answer: here ? RoomAnswerKind.HERE : RoomAnswerKind.ELSEWHERE,
+    room: a.id,
+    ip: here ? '' : a.server.usersIp,
+    port: here ? 0 : a.server.usersPort,
+    reason: '',
+  });
+}
+
+function loginAnswer(reqId: number, nak: number, reason: string): LinkMessage {
+  return { kind: 'LOGIN_ANS', reqId, nak, reason, name: '', privileges: 0, channel: '', props: [] };
+}
+
+/**
+ * AG-26: a client logging in to a RoomServer presents name and password there; the RoomServer
+ * asks here. An active session's password is checked against its verifier (no rehash); the
+ * account's status and privileges are read again from the database. A login that never went
+ * through the UserServer (a client reconnecting straight to its RoomServer) starts a session.
+ */
+async function verifyRoomServerLogin(us: UserServer, m: LinkMessageOf<'LOGIN_REQ'>): Promise<LinkMessage> {
+  const key = m.loginName.toLowerCase();
+  if (us.bans.isBanned(key, m.address))
+    return loginAnswer(m.reqId, Nak.BAD_IPADDRESS, 'booted within the last 30 minutes');
+  const accounts = us.accounts;
+  let u = us.users.get(key);
+  if (u && us.verifierMatches(u, m.password)) {
+    if (accounts && u.kind === 'registered') {
+      const rec = await accounts.current(u.name);
+      if (!rec) return loginAnswer(m.reqId, Nak.NO_SUCH_USER, `account ${u.name} no longer exists`);
+      if (rec.accountStatus !== 1) return loginAnswer(m.reqId, Nak.BAD_ACCOUNT, `account ${u.name} is inactive`);
+      u.privileges = rec.userPrivileges;
+    }
+  } else if (u && u.kind !== 'registered') {
+    return loginAnswer(m.reqId, Nak.BAD_PASSWORD, `wrong session password for ${u.name}`);
+  } else if (accounts) {
+    const r = await accounts.authenticate(m.loginName, m.password);
+    if (!r.ok) return loginAnswer(m.reqId, r.nak, r.reason);
+    u = us.users.get(key);
+    if (u) u.verifier = us.verifierOf(m.password);
+    else {
+      if (us.users.size >= us.cfg.maxActiveUsers) return loginAnswer(m.reqId, Nak.MAX_ORDINARY, 'server full');
+      u = directUser(us, r.record.userName, 'registered', m, r.record.serialNumber);
+      u.props = toProps(r.props);
+    }
+    u.privileges = r.record.userPrivileges;
+  } else {
+    if (!isValidUserName(m.loginName, us.cfg.unicodeNames))
+      return loginAnswer(m.reqId, Nak.BAD_USER, `name ${m.loginName} is not valid`);
+    if (us.users.size >= us.cfg.maxActiveUsers) return loginAnswer(m.reqId, Nak.MAX_ORDINARY, 'server full');
+    u = directUser(us, m.loginName, 'anonymous', m, null);
+  }
+  return {
+    kind: 'LOGIN_ANS',
+    reqId: m.reqId,
+    nak: 0,
+    reason: '',
+    name: u.name,
+    privileges: u.privileges,
+    channel: u.channel,
+    props: publicProps(u),
+  };
+}
+
+function directUser(
+  us: UserServer,
+  name: string,
+  kind: 'registered' | 'anonymous',
+  m: LinkMessageOf<'LOGIN_REQ'>,
+  serial: string | null,
+): ActiveUser {
+  const u = activeUser({
+    name,
+    kind,
+    privileges: 0,
+    channel: us.users.channels.choose(),
+    serial,
+    clientVersion: m.clientVersion,
+    address: m.address,
+    props: new Map(),
+    verifier: us.verifierOf(m.password),
+    client: null,
+    guestSlot: null,
+  });
+  us.users.add(u);
+  us.router.announce(u, 1);
+  us.checkPresence(u);
+  return u;
+}
