@@ -1,6 +1,8 @@
 // Names as the client produces them (§3.2, §1): user names of 2..16 letters, digits, '_' and '-',
 // and room long ids of the form `World#Room<channel>`.
 
+import { mutf8Length } from './mutf8.js';
+
 const ASCII_NAME = /^[A-Za-z0-9_-]{2,16}$/;
 // With UnicodeNames any letter or digit of any script is accepted (guide Appendix I/II).
 const UNICODE_NAME = /^[\p{L}\p{N}_-]{2,16}$/u;
@@ -21,8 +23,15 @@ export interface RoomName {
   channel: string;
 }
 
+/**
+ * Longest room name a server accepts: its REDIRID answer (name + 12 bytes) must fit a 255-byte
+ * frame (§2.1). Real room names are a few dozen bytes.
+ */
+export const MAX_ROOM_NAME_BYTES = 240;
+
 /** Splits `GroundZero#Reception<dimension-1>`; null when the text is not a room long id. */
 export function parseRoomName(name: string): RoomName | null {
+  if (mutf8Length(name) > MAX_ROOM_NAME_BYTES) return null;
   const m = /^([^#<>]+)#([^<>]+?)(?:<([^<>]*)>)?$/.exec(name);
   if (!m) return null;
   return { world: m[1] as string, room: m[2] as string, channel: m[3] ?? '' };

@@ -87,7 +87,15 @@ export class Session implements ConnectionHandler {
         return this.violation(`${c.cmd} before login`);
       case 'awaiting-login':
         if (c.cmd === 'PROPREQ' && c.objId === ObjIds.PO) return sendServerProps(this, c.ids);
-        if (c.cmd === 'SESSIONINIT') return void handleLogin(this, c);
+        if (c.cmd === 'SESSIONINIT') {
+          handleLogin(this, c).catch((err: unknown) =>
+            this.conn.close({
+              kind: 'protocol',
+              detail: `login failed: ${err instanceof Error ? err.message : String(err)}`,
+            }),
+          );
+          return;
+        }
         return this.violation(`${c.cmd} before login`);
       case 'authenticating':
         // The connection is held while authenticating; nothing should reach here.

@@ -47,8 +47,14 @@ export function installLifecycle(h: LifecycleHooks): { shutdown(reason: string):
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGHUP', () => h.log.event('SIGHUP ignored (use kill pid to stop the server)'));
   process.on('SIGUSR1', () => h.toggleTracing());
+  // A throw in synchronous code may have left shared state half-updated: exit. A rejected promise
+  // nobody handled failed one piece of asynchronous work whose stack has already unwound: log it
+  // with its stack and keep serving everyone else.
   process.on('uncaughtException', (err) => fatal(h.log, err));
-  process.on('unhandledRejection', (err) => fatal(h.log, err));
+  process.on('unhandledRejection', (err) => {
+    h.log.error(null, `internal error (unhandled rejection), server continues: ${describe(err)}`);
+    if (err instanceof Error && err.stack) h.log.debug(err.stack);
+  });
   return { shutdown };
 }
 

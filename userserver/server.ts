@@ -159,7 +159,8 @@ export class UserServer implements LinkHost, RoutingHost {
     this.log.block([`${ctime(new Date())} ${u.name} (${s.address})`, `connected since ${ctime(s.connectedAt)}`]);
     if (u.client !== s) return;
     u.client = null;
-    if (loggingOff) this.logoff(u, 'logged off');
+    // LOGONOFF marks the client's last connection; a user still on a RoomServer stays.
+    if (loggingOff && ActiveUsers.absent(u)) this.logoff(u, 'logged off');
     else this.checkPresence(u);
   }
 

@@ -16,6 +16,9 @@ import type { ActiveUser, ClientPresence } from './users.js';
 
 export type UserSessionState = 'awaiting-propreq' | 'awaiting-login' | 'authenticating' | 'live' | 'closed';
 
+/** Room requests one connection may make (the real client asks for about ten at login). */
+const MAX_ROOM_REQUESTS = 2000;
+
 /** Position and subscription commands belong to RoomServers; a client may still send a stray one. */
 const ROOM_COMMANDS = new Set<CmdName>([
   'LONGLOC',
@@ -33,6 +36,7 @@ export class UserSession implements ConnectionHandler, ClientPresence {
   user: ActiveUser | null = null;
   readonly connectedAt = new Date();
   private graceTimer: NodeJS.Timeout | null = null;
+  private roomRequests = 0;
   private loggingOff = false;
 
   constructor(
@@ -79,7 +83,15 @@ export class UserSession implements ConnectionHandler, ClientPresence {
         return this.violation(c.cmd === 'SESSIONINIT' ? 'SESSIONINIT before PROPREQ (§8.1)' : `${c.cmd} before login`);
       case 'awaiting-login':
         if (c.cmd === 'PROPREQ' && c.objId === ObjIds.PO) return this.sendServerProps(c.ids);
-        if (c.cmd === 'SESSIONINIT') return void this.login(c);
+        if (c.cmd === 'SESSIONINIT') {
+          this.login(c).catch((err: unknown) =>
+            this.conn.close({
+              kind: 'protocol',
+              detail: `login failed: ${err instanceof Error ? err.message : String(err)}`,
+            }),
+          );
+          return;
+        }
         return this.violation(`${c.cmd} before login`);
       case 'authenticating':
         return this.violation(`${c.cmd} during login`);
@@ -165,6 +177,12 @@ export class UserSession implements ConnectionHandler, ClientPresence {
   }
 
   private roomRequest(name: string): void {
+    // Ids are a galaxy-wide resource (65535): one connection may not use them up.
+    if (++this.roomRequests > MAX_ROOM_REQUESTS) {
+      if (this.roomRequests === MAX_ROOM_REQUESTS + 1)
+        this.us.log.error(this.conn.label, `more than ${MAX_ROOM_REQUESTS} room requests; further ones ignored`);
+      return;
+    }
     const r = this.us.directory.assign(name);
     if (!r.ok) {
       // AG-24: with no RoomServer there is nothing to redirect to; the client just waits.

@@ -74,27 +74,27 @@ export function handleWhisper(s: LiveSession, c: CommandOf<'WHISPER'>): void {
     return;
   }
   const to = target;
-  rs.galaxy.whisperElsewhere(u, to, c.text).then(
-    (r) => {
+  rs.galaxy
+    .whisperElsewhere(u, to, c.text)
+    .then((r) => {
       if (r.delivered || u.conn.isClosed) return;
       rs.log.error(u.name, `undeliverable whisper dropped - ${r.reason ?? `${to} is not logged on`}`);
       notice(u, `${to} is not logged on.`);
-    },
-    (err: unknown) => rs.log.error(u.name, `whisper to ${to} failed: ${describe(err)}`),
-  );
+    })
+    .catch((err: unknown) => rs.log.error(u.name, `whisper to ${to} failed: ${describe(err)}`));
 }
 
 function broadcast(rs: RoomServer, u: RoomUser, scope: string, text: string): void {
   const boot = /^!boot\s+(\S+)\s*$/i.exec(text);
   if (boot) {
     const name = boot[1] as string;
-    rs.galaxy.boot(u, name).then(
-      (r) => {
+    rs.galaxy
+      .boot(u, name)
+      .then((r) => {
         rs.log.event(`${u.name} booted ${name}: ${r.message}`);
         if (!u.conn.isClosed) u.conn.sendAll(whisperFrames(SERVER_PSEUDO_USER, r.message));
-      },
-      (err: unknown) => rs.log.error(u.name, `boot of ${name} failed: ${describe(err)}`),
-    );
+      })
+      .catch((err: unknown) => rs.log.error(u.name, `boot of ${name} failed: ${describe(err)}`));
     return;
   }
   const frames = textFrames(u.name, text);

@@ -23,13 +23,13 @@ function withRoom(s: LiveSession, id: number, what: string, use: (room: Room) =>
   }
   s.conn.hold();
   lookup
-    .then(
-      (found) => {
-        if (s.conn.isClosed || !s.isLive()) return;
-        if (found) use(found);
-        else s.rs.log.trace(`${s.user.name}: ${what} for room ${id}, which this RoomServer does not serve; ignored`);
-      },
-      (err: unknown) => s.rs.log.error(s.user.name, `room ${id} lookup failed: ${String(err)}`),
+    .then((found) => {
+      if (s.conn.isClosed || !s.isLive()) return;
+      if (found) use(found);
+      else s.rs.log.trace(`${s.user.name}: ${what} for room ${id}, which this RoomServer does not serve; ignored`);
+    })
+    .catch((err: unknown) =>
+      s.conn.close({ kind: 'protocol', detail: `${what} for room ${id} failed: ${String(err)}` }),
     )
     .finally(() => s.conn.release());
 }

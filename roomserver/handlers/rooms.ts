@@ -14,7 +14,9 @@ export const MAX_ROOM_REQUESTS = 2000;
 export function handleRoomIdRequest(s: LiveSession, c: CommandOf<'ROOMIDRQ'>): void {
   const { rs, user } = s;
   if (!parseRoomName(c.name)) {
-    rs.log.trace(`${user.name}: ROOMIDRQ for ${JSON.stringify(c.name)} is not a World#Room name; ignored`);
+    rs.log.trace(
+      `${user.name}: ROOMIDRQ for ${JSON.stringify(c.name)} is not a World#Room name of at most 240 bytes; ignored`,
+    );
     return;
   }
   if (++s.roomRequests > MAX_ROOM_REQUESTS) {
@@ -22,8 +24,9 @@ export function handleRoomIdRequest(s: LiveSession, c: CommandOf<'ROOMIDRQ'>): v
       rs.log.error(user.name, `more than ${MAX_ROOM_REQUESTS} room requests; further ones ignored`);
     return;
   }
-  rs.galaxy.resolveRoom(c.name, user).then(
-    (answer) => {
+  rs.galaxy
+    .resolveRoom(c.name, user)
+    .then((answer) => {
       if (user.conn.isClosed) return;
       switch (answer.kind) {
         case 'here':
@@ -45,7 +48,6 @@ export function handleRoomIdRequest(s: LiveSession, c: CommandOf<'ROOMIDRQ'>): v
           rs.log.error(user.name, `room ${c.name} cannot be served: ${answer.reason}`);
           return;
       }
-    },
-    (err: unknown) => rs.log.error(user.name, `room request for ${c.name} failed: ${describe(err)}`),
-  );
+    })
+    .catch((err: unknown) => rs.log.error(user.name, `room request for ${c.name} failed: ${describe(err)}`));
 }

@@ -78,6 +78,18 @@ for (const [what, bytes, logged] of closes) {
   });
 }
 
+t.test('regression: a room name whose answer would not fit 255 bytes is ignored, nothing crashes', async (t) => {
+  const c = await joinStandalone(rs.port, 'Longname');
+  const name = `W#${'r'.repeat(249)}`;
+  c.send({ cmd: 'ROOMIDRQ', objId: 1, name });
+  await c.sync();
+  t.equal(c.peek().filter((x) => x.cmd === 'ROOMID').length, 0, 'no answer for a 251-byte name');
+  const ok = await c.roomId(`W#${'r'.repeat(236)}`);
+  t.ok(ok.id > 0, 'a 238-byte name is answered');
+  await c.logoff();
+  await stillChatting(t);
+});
+
 t.test('§2.4 an unknown command number is skipped, the connection lives on', async (t) => {
   const c = await joinStandalone(rs.port, 'Curious');
   c.sendRaw(hex('05 01 09 AA BB'));
