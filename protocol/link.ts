@@ -55,7 +55,18 @@ export const LINK_MESSAGES = {
       ['worlds', 'strList'],
     ],
   },
-  WELCOME: { type: 4, fields: [['serverType', 'u8']] },
+  WELCOME: {
+    type: 4,
+    fields: [
+      ['serverType', 'u8'],
+      // The UserServer's web and mail settings ('' = not set): RoomServers send the same (§6.2).
+      ['internalHttpServer', 'str'],
+      ['externalHttpServer', 'str'],
+      ['scriptServer', 'str'],
+      ['smtpServer', 'str'],
+      ['mailDomain', 'str'],
+    ],
+  },
   REFUSED: { type: 5, fields: [['reason', 'str']] },
   PING: { type: 6, fields: [] },
   PONG: { type: 7, fields: [] },

@@ -155,6 +155,13 @@ export class LinkedGalaxy implements Galaxy {
       }
       case 'WELCOME':
         this.state = 'up';
+        this.rs.adoptWebSettings({
+          internal: m.internalHttpServer || null,
+          external: m.externalHttpServer || null,
+          script: m.scriptServer || null,
+          smtp: m.smtpServer || null,
+          mailDomain: m.mailDomain || null,
+        });
         this.rs.log.event(
           `connected to UserServer ${this.settings.host}:${this.settings.port} as RoomServer ${this.settings.name}`,
         );

@@ -9,6 +9,7 @@ import { ctime, type ServerLog } from '../runtime/log.js';
 import { MessageOfTheHour } from '../runtime/moth.js';
 import { buildServerProps } from '../runtime/serverprops.js';
 import { commandTrace } from '../runtime/trace.js';
+import type { HttpSettings } from '../runtime/config-common.js';
 import { roomServerLogName, type RoomServerConfig } from './config.js';
 import { RoomPersistence } from './roomdb.js';
 import { StandaloneGalaxy, type Galaxy } from './galaxy.js';
@@ -86,6 +87,22 @@ export class RoomServer {
 
   private ready(): void {
     this.log.line('Ready to serve');
+  }
+
+  /**
+   * The UserServer's web and mail settings, for those this RoomServer's file does not set: the
+   * client reads them from its most recent connection, usually a RoomServer (§6.2, AG-8).
+   */
+  adoptWebSettings(fromUserServer: Readonly<HttpSettings>): void {
+    const own = this.cfg.http;
+    const merged: HttpSettings = {
+      internal: own.internal ?? fromUserServer.internal,
+      external: own.external ?? fromUserServer.external,
+      script: own.script ?? fromUserServer.script,
+      smtp: own.smtp ?? fromUserServer.smtp,
+      mailDomain: own.mailDomain ?? fromUserServer.mailDomain,
+    };
+    this.serverProps = buildServerProps(merged, this.galaxy.serverType, this.cfg.updateIntervalUs);
   }
 
   /** Every client goes (lost UserServer, AG-29). */

@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import { linkNonce, proofsEqual, roomServerProof, userServerProof } from '../protocol/link-auth.js';
 import { LINK_VERSION, type LinkMessage } from '../protocol/link.js';
+import type { HttpSettings } from '../runtime/config-common.js';
 import { LinkChannel } from '../runtime/link-channel.js';
 import type { RoomServerEntry } from './directory.js';
 
@@ -12,6 +13,7 @@ export interface LinkHost {
   readonly serverName: string;
   readonly password: string;
   readonly serverType: number;
+  readonly http: Readonly<HttpSettings>;
   /** Another link already uses this RoomServer name. */
   nameInUse(name: string): boolean;
   linkUp(link: RoomServerLink): void;
@@ -103,7 +105,16 @@ export class RoomServerLink implements RoomServerEntry {
         this.worlds = m.worlds.map(parseVolunteer).filter((w) => w !== null);
         this.connectedAt = performance.now();
         this.state = 'up';
-        this.channel.send({ kind: 'WELCOME', serverType: this.host.serverType });
+        const http = this.host.http;
+        this.channel.send({
+          kind: 'WELCOME',
+          serverType: this.host.serverType,
+          internalHttpServer: http.internal ?? '',
+          externalHttpServer: http.external ?? '',
+          scriptServer: http.script ?? '',
+          smtpServer: http.smtp ?? '',
+          mailDomain: http.mailDomain ?? '',
+        });
         this.host.linkUp(this);
         return;
       }

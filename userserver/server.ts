@@ -9,6 +9,7 @@ import type { NewProp } from '../protocol/props.js';
 import type { LinkMessage } from '../protocol/link.js';
 import { BanList } from '../runtime/bans.js';
 import { ChannelPopulation } from '../runtime/channels.js';
+import type { HttpSettings } from '../runtime/config-common.js';
 import { Connection, type CloseReason, type TraceHooks } from '../runtime/connection.js';
 import type { Database } from '../runtime/db/types.js';
 import { describe } from '../runtime/lifecycle.js';
@@ -81,6 +82,10 @@ export class UserServer implements LinkHost, RoutingHost {
 
   get password(): string {
     return this.cfg.roomServersPassword;
+  }
+
+  get http(): Readonly<HttpSettings> {
+    return this.cfg.http;
   }
 
   /** Called once the user database (if any) is open: RoomServers may connect from now on. */

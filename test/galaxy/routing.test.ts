@@ -4,7 +4,9 @@ import type { ClientConnection } from '../../protocol/client.js';
 import type { Player } from '../../protocol/player.js';
 import { startGalaxy } from '../helpers/galaxy.js';
 
-const g = await startGalaxy({ usExtra: 'Guests 20 visitor 30' });
+const g = await startGalaxy({
+  usExtra: 'Guests 20 visitor 30\nScriptServer http://worlds.example/cgi-bin\nMailDomain worlds.example',
+});
 t.teardown(() => g.stop());
 
 const open: Player[] = [];
@@ -40,6 +42,19 @@ t.test('AG-15 two worlds on two RoomServers: fewest server worlds first, same id
   const own = await ra.conn.expectCmd('ROOMID');
   t.ok(own.room > 0);
 });
+
+t.test(
+  '§6.2 RoomServers send the web settings the UserServer has (the client reads them from its latest connection)',
+  async (t) => {
+    const a = await guest();
+    t.equal(a.entry.serverProps.get(25), 'http://worlds.example/cgi-bin');
+    const { conn } = await a.enter(a.roomName('Nu', 'Hall'), { x: 0, y: 0 });
+    t.equal(conn.serverProps.get(25), 'http://worlds.example/cgi-bin', 'ScriptServer (25) on the RoomServer too');
+    t.equal(conn.serverProps.get(27), 'worlds.example', 'MailDomain (27)');
+    t.equal(conn.serverProps.get(15), '3');
+    t.equal(conn.serverProps.get(8), '50000');
+  },
+);
 
 t.test('AG-26 the avatar set on the UserServer is what others see on the RoomServer', async (t) => {
   const a = await guest();
