@@ -12,6 +12,7 @@ import { LINK_VERSION, RoomAnswerKind, type LinkMessage, type LinkMessageOf } fr
 import { ConfigError } from '../runtime/config.js';
 import { LinkChannel } from '../runtime/link-channel.js';
 import { describe } from '../runtime/lifecycle.js';
+import { linkTrace, type LinkTrace } from '../runtime/trace.js';
 import { loadRoomServerConfig, type RoomServerConfig, type UserServerLink } from './config.js';
 import type { BootResult, Galaxy, LoginDecision, LoginRequest, RoomAnswer, WhisperTarget } from './galaxy.js';
 import { setOwnProps } from './handlers/props.js';
@@ -41,6 +42,7 @@ export class LinkedGalaxy implements Galaxy {
   private stopped = false;
   private everUp = false;
   private settings: UserServerLink;
+  private trace: LinkTrace | null = null;
 
   constructor(
     private readonly rs: RoomServer,
@@ -53,6 +55,12 @@ export class LinkedGalaxy implements Galaxy {
 
   get isUp(): boolean {
     return this.state === 'up';
+  }
+
+  /** Command logging of the link's messages (Logging, kill -USR1). */
+  setTracing(on: boolean): void {
+    this.trace = on ? linkTrace(this.rs.log, () => 'UserServer') : null;
+    if (this.channel) this.channel.trace = this.trace;
   }
 
   start(): void {
@@ -73,6 +81,7 @@ export class LinkedGalaxy implements Galaxy {
       clearTimeout(timer);
       this.state = 'handshake';
       this.channel = new LinkChannel(socket, { onMessage: (m) => this.receive(m), onClose: (why) => this.lost(why) });
+      this.channel.trace = this.trace;
       this.rsNonce = linkNonce();
       this.channel.send({ kind: 'HELLO', version: LINK_VERSION, rsName: this.settings.name, nonce: this.rsNonce });
     });

@@ -81,8 +81,10 @@ export class RoomServer {
     this.ticker.start();
     this.hourly = setInterval(() => void this.reloadMoth(), HOUR_MS);
     this.hourly.unref();
-    if (this.galaxy instanceof LinkedGalaxy) this.galaxy.start();
-    else this.ready();
+    if (this.galaxy instanceof LinkedGalaxy) {
+      this.galaxy.setTracing(this.log.tracing);
+      this.galaxy.start();
+    } else this.ready();
   }
 
   private ready(): void {
@@ -164,6 +166,7 @@ export class RoomServer {
     );
     this.trace = on ? commandTrace(this.log) : null;
     for (const s of this.sessions) s.conn.trace = this.trace;
+    if (this.galaxy instanceof LinkedGalaxy) this.galaxy.setTracing(on);
   }
 
   /** AG-37: stop accepting, close every client (writing its session record), then the galaxy. */

@@ -80,6 +80,11 @@ export class Connection {
   trace: TraceHooks | null = null;
   /** A label for log lines: the user name once known. */
   label: string;
+  /**
+   * Whether a quiet connection should be kept alive. A client drops a connection it no longer uses
+   * after 120 s of silence both ways (§6.1); keep-alives on such a connection would defeat that.
+   */
+  wantsKeepAlive: () => boolean = () => true;
 
   bytesIn = 0;
   bytesOut = 0;
@@ -145,7 +150,7 @@ export class Connection {
 
   private keepAlive(): void {
     if (this.closed) return;
-    this.send(KEEPALIVE);
+    if (this.wantsKeepAlive()) this.send(KEEPALIVE);
     this.keepAliveTimer?.refresh();
   }
 

@@ -29,6 +29,8 @@ export class LinkChannel {
   private readonly maxQueueBytes: number;
   messagesIn = 0;
   messagesOut = 0;
+  /** Set by the server while command logging is on. */
+  trace: ((direction: 'in' | 'out', m: LinkMessage) => void) | null = null;
 
   constructor(
     readonly socket: Socket,
@@ -76,6 +78,7 @@ export class LinkChannel {
   private receive(m: LinkMessage): void {
     if (this.closed) return;
     this.messagesIn++;
+    this.trace?.('in', m);
     if (m.kind === 'PING') {
       this.send({ kind: 'PONG' });
       return;
@@ -87,6 +90,7 @@ export class LinkChannel {
   send(m: LinkMessage): void {
     if (this.closed) return;
     this.messagesOut++;
+    this.trace?.('out', m);
     this.socket.write(encodeLink(m));
     if (this.socket.writableLength > this.maxQueueBytes) {
       this.close(`peer not reading: ${this.socket.writableLength} bytes unsent`);

@@ -2,6 +2,7 @@
 // passwords never written (ENGINEERING.md practice 12).
 
 import type { AnyCommand } from '../protocol/commands.js';
+import type { LinkMessage } from '../protocol/link.js';
 import type { TraceHooks } from './connection.js';
 import type { ServerLog } from './log.js';
 import { Var } from '../protocol/constants.js';
@@ -51,5 +52,27 @@ export function commandTrace(log: ServerLog): TraceHooks {
   return {
     in: (conn, c) => log.trace(`<- ${conn.label} ${describeCommand(c)}`),
     out: (conn, frame) => log.trace(`-> ${conn.label} ${describeFrame(frame)}`),
+  };
+}
+
+/** A link message for the trace: pings left out by the caller, passwords and proofs redacted. */
+export function describeLinkMessage(m: LinkMessage): string {
+  const fields: string[] = [];
+  for (const [k, v] of Object.entries(m)) {
+    if (k === 'kind') continue;
+    const redacted = k === 'password' || k === 'proof' || k === 'nonce';
+    fields.push(`${k}=${redacted ? '<redacted>' : formatValue(k, v)}`);
+  }
+  const s = `${m.kind} ${fields.join(' ')}`.trimEnd();
+  return s.length > MAX ? `${s.slice(0, MAX)}… <${s.length} chars>` : s;
+}
+
+export type LinkTrace = (direction: 'in' | 'out', m: LinkMessage) => void;
+
+/** Link hooks writing every message but pings to the .out trace, named after the peer. */
+export function linkTrace(log: ServerLog, peer: () => string): LinkTrace {
+  return (direction, m) => {
+    if (m.kind !== 'PING' && m.kind !== 'PONG')
+      log.trace(`${direction === 'in' ? '<=' : '=>'} ${peer()} ${describeLinkMessage(m)}`);
   };
 }

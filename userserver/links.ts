@@ -7,6 +7,7 @@ import { linkNonce, proofsEqual, roomServerProof, userServerProof } from '../pro
 import { LINK_VERSION, type LinkMessage } from '../protocol/link.js';
 import type { HttpSettings } from '../runtime/config-common.js';
 import { LinkChannel } from '../runtime/link-channel.js';
+import type { LinkTrace } from '../runtime/trace.js';
 import type { RoomServerEntry } from './directory.js';
 
 export interface LinkHost {
@@ -18,6 +19,8 @@ export interface LinkHost {
   nameInUse(name: string): boolean;
   linkUp(link: RoomServerLink): void;
   linkDown(link: RoomServerLink, reason: string): void;
+  /** Called for every link that ends, up or not. */
+  linkClosed(link: RoomServerLink): void;
   linkRefused(address: string, name: string, reason: string): void;
   linkMessage(link: RoomServerLink, m: LinkMessage): void;
 }
@@ -46,6 +49,10 @@ export class RoomServerLink implements RoomServerEntry {
     });
     this.handshakeTimer = setTimeout(() => this.refuse('no handshake within 10 s'), HANDSHAKE_MS);
     this.handshakeTimer.unref();
+  }
+
+  setTrace(trace: LinkTrace | null): void {
+    this.channel.trace = trace;
   }
 
   get isUp(): boolean {
@@ -131,6 +138,7 @@ export class RoomServerLink implements RoomServerEntry {
     const wasUp = this.state === 'up';
     this.state = 'closed';
     if (wasUp) this.host.linkDown(this, reason);
+    this.host.linkClosed(this);
   }
 }
 

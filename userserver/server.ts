@@ -17,7 +17,7 @@ import { ctime, type ServerLog } from '../runtime/log.js';
 import { MessageOfTheHour } from '../runtime/moth.js';
 import { buildServerProps } from '../runtime/serverprops.js';
 import { SocketSet } from '../runtime/sockets.js';
-import { commandTrace } from '../runtime/trace.js';
+import { commandTrace, linkTrace, type LinkTrace } from '../runtime/trace.js';
 import { Accounts, type UsageWrite } from './accounts.js';
 import type { UserServerConfig } from './config.js';
 import { Directory } from './directory.js';
@@ -44,6 +44,8 @@ export class UserServer implements LinkHost, RoutingHost {
   readonly serverProps: NewProp[];
   readonly router: Router;
   readonly links = new Set<RoomServerLink>();
+  /** Links still in their handshake. */
+  private readonly pendingLinks = new Set<RoomServerLink>();
   accounts: Accounts | null = null;
   private readonly sessions = new Set<UserSession>();
   private readonly sockets = new SocketSet();
@@ -221,7 +223,9 @@ export class UserServer implements LinkHost, RoutingHost {
       return;
     }
     this.sockets.track(socket);
-    new RoomServerLink(socket, this);
+    const link = new RoomServerLink(socket, this);
+    if (this.trace) link.setTrace(this.linkTraceFor(link));
+    this.pendingLinks.add(link);
   }
 
   nameInUse(name: string): boolean {
@@ -229,7 +233,12 @@ export class UserServer implements LinkHost, RoutingHost {
     return false;
   }
 
+  private linkTraceFor(link: RoomServerLink): LinkTrace {
+    return linkTrace(this.log, () => `RoomServer ${link.name || link.address}`);
+  }
+
   linkUp(link: RoomServerLink): void {
+    this.pendingLinks.delete(link);
     this.links.add(link);
     this.directory.add(link);
     const worlds = link.worlds.map((w) => (w.channel ? `${w.world}<${w.channel}>` : w.world)).join(' ');
@@ -250,6 +259,10 @@ export class UserServer implements LinkHost, RoutingHost {
       if (u.lastServer === link) u.lastServer = [...u.servers].at(-1) ?? null;
       this.checkPresence(u);
     }
+  }
+
+  linkClosed(link: RoomServerLink): void {
+    this.pendingLinks.delete(link);
   }
 
   linkRefused(address: string, name: string, reason: string): void {
@@ -305,6 +318,7 @@ export class UserServer implements LinkHost, RoutingHost {
     );
     this.trace = on ? commandTrace(this.log) : null;
     for (const s of this.sessions) s.conn.trace = this.trace;
+    for (const l of [...this.links, ...this.pendingLinks]) l.setTrace(on ? this.linkTraceFor(l) : null);
   }
 
   /** AG-37: stop accepting, log every active user off (writing the database), then close. */

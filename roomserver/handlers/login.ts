@@ -103,6 +103,9 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
   s.user = u;
   conn.label = canonical;
   s.state = 'live';
+  // The galaxy's entry server keeps its connection alive; a RoomServer reached by redirection only
+  // while the client still shows one of its rooms.
+  if (rs.galaxy.serverType === ServerType.ROOM_SERVER_US) conn.wantsKeepAlive = () => u.subscriptions.size > 0;
   conn.loggedIn();
 
   const reply: OldProp[] = [

@@ -114,6 +114,23 @@ t.test('AG-19 link authentication: wrong password and duplicate names are refuse
   await g.us.waitLog(/refused: a RoomServer named first is already connected/);
 });
 
+t.test('AG-36 command logging covers the link too, with passwords redacted', async (t) => {
+  const g = await startGalaxy({ database: false, rsNames: ['first'] });
+  t.teardown(() => g.stop());
+  const rs = g.rs.get('first');
+  g.us.kill('SIGUSR1');
+  rs?.kill('SIGUSR1');
+  await g.us.waitLog(/Logging enabled/);
+  await rs?.waitLog(/Logging enabled/);
+  const p = await g.login({ kind: 'anonymous', name: 'Traced', firstConnection: true });
+  await p.enter(p.roomName('Omicron', 'Hall'), { x: 0, y: 0 });
+  await g.us.waitOut(/<= RoomServer first LOGIN_REQ reqId=\d+ loginName="Traced" password=<redacted>/);
+  await rs?.waitOut(/=> UserServer LOGIN_REQ .*password=<redacted>/);
+  await rs?.waitOut(/<= UserServer LOGIN_ANS reqId=\d+ nak=0/);
+  t.notMatch(g.us.out() + (rs?.out() ?? ''), new RegExp(p.password), 'the session password never appears');
+  await p.logoff();
+});
+
 t.test('AG-24 a UserServer without RoomServers: login and the message of the hour, no rooms', async (t) => {
   const us = await startServer(US_MAIN, 'US', userServerConfig({ database: false }), {
     files: { moth: 'Closed for maintenance until noon.\n' },

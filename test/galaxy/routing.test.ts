@@ -237,3 +237,21 @@ t.test('AG-15 volunteers: a RoomServer with a World line gets that world first',
   t.equal(await at('Gamma'), second.port, 'then the one with fewer worlds again');
   await p.logoff();
 });
+
+t.test('§6.1 keep-alives only while the client uses the RoomServer; an unused one it may drop', async (t) => {
+  const own = await startGalaxy({ database: false, rsNames: ['first'], rsExtra: 'Timeouts 600 300 0.2' });
+  t.teardown(() => own.stop());
+  const user = await own.login({ kind: 'anonymous', name: 'Busy', firstConnection: true });
+  const { conn } = await user.enter(user.roomName('Xi', 'Hall'), { x: 0, y: 0 });
+  const idle = await own.login({ kind: 'anonymous', name: 'Idle', firstConnection: true });
+  const ans = await idle.entry.roomId(idle.roomName('Xi', 'Hall'));
+  const unused = await idle.server(ans.ip as string, ans.port as number);
+  const keepAlive = (c: typeof conn) => c.expect((x) => x.cmd === 'PROPSET' && x.objId === 255, 'keep-alive');
+  for (let i = 0; i < 3; i++) await keepAlive(conn);
+  t.equal(unused.peek().filter((x) => x.cmd === 'PROPSET').length, 0, 'none to a connection without subscriptions');
+  unused.send({ cmd: 'SUBSCRIB', objId: 1, room: ans.id, x: 0, y: 0, z: 0, distance: -100 });
+  await keepAlive(unused);
+  t.pass('one once it subscribes');
+  await user.logoff();
+  await idle.logoff();
+});
