@@ -281,6 +281,22 @@ export class ClientConnection {
     return this.rooms.get(name) as { id: number };
   }
 
+  /** §6.4 step 5: subscribe to the room as the current room (distance −100), then TELEPORT into it. */
+  enter(room: number, pos: { x: number; y: number; z?: number; dir?: number }): void {
+    this.send({ cmd: 'SUBSCRIB', objId: ObjIds.CLIENT, room, x: 0, y: 0, z: 0, distance: -100 });
+    this.send({
+      cmd: 'TELEPORT',
+      objId: ObjIds.CLIENT,
+      room,
+      exitType: 0,
+      entryType: 1,
+      x: pos.x,
+      y: pos.y,
+      z: pos.z ?? 0,
+      dir: pos.dir ?? 0,
+    });
+  }
+
   /** §6.7: SESSIONEXIT, wait for the reply, close. */
   async logoff(last = true): Promise<void> {
     this.send({ cmd: 'SESSIONEXIT', objId: ObjIds.CLIENT, props: last ? [{ id: Var.LOGONOFF, value: '1' }] : [] });

@@ -103,8 +103,9 @@ export class Player {
   async enter(name: string, pos: Position): Promise<{ id: number; conn: ClientConnection }> {
     const { id, conn } = await this.resolve(name);
     const old = this.room;
-    conn.send({ cmd: 'SUBSCRIB', objId: ObjIds.CLIENT, room: id, x: 0, y: 0, z: 0, distance: -100 });
     if (old && old.conn === conn) {
+      // Walking into another room of the same RoomServer: ROOMCHNG (§6.5).
+      conn.send({ cmd: 'SUBSCRIB', objId: ObjIds.CLIENT, room: id, x: 0, y: 0, z: 0, distance: -100 });
       conn.send({ cmd: 'UNSUBSCR', objId: ObjIds.CLIENT, room: old.id });
       conn.send({
         cmd: 'ROOMCHNG',
@@ -116,17 +117,7 @@ export class Player {
         dir: pos.dir ?? 0,
       });
     } else {
-      conn.send({
-        cmd: 'TELEPORT',
-        objId: ObjIds.CLIENT,
-        room: id,
-        exitType: 0,
-        entryType: 1,
-        x: pos.x,
-        y: pos.y,
-        z: pos.z ?? 0,
-        dir: pos.dir ?? 0,
-      });
+      conn.enter(id, pos);
       if (old) {
         old.conn.send({
           cmd: 'TELEPORT',

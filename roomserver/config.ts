@@ -13,7 +13,15 @@ import {
   word,
   type KeywordSpec,
 } from '../runtime/config.js';
-import { commonDraft, commonKeywords, deepFreeze, secondsKeyword, type CommonDraft } from '../runtime/config-common.js';
+import {
+  DATABASE_ARGS,
+  commonDraft,
+  commonKeywords,
+  databaseSettings,
+  deepFreeze,
+  secondsKeyword,
+  type CommonDraft,
+} from '../runtime/config-common.js';
 
 export interface UserServerLink {
   host: string;
@@ -142,21 +150,9 @@ const TABLE: KeywordSpec<RoomServerConfig>[] = [
   },
   {
     keyword: 'RoomDatabase',
-    args: [
-      { name: 'user', type: word },
-      { name: 'password', type: word },
-      { name: 'service', type: word },
-      { name: 'minutes', type: { kind: 'number', min: 0.01, max: 100_000 } },
-      { name: 'Dynamic', type: { kind: 'literal', values: ['Dynamic'] }, optional: true },
-    ],
+    args: [...DATABASE_ARGS, { name: 'Dynamic', type: { kind: 'literal', values: ['Dynamic'] }, optional: true }],
     apply(d, v) {
-      d.roomDatabase = {
-        user: str(v, 0),
-        password: str(v, 1),
-        service: str(v, 2),
-        writeBackMinutes: n(v, 3),
-        dynamic: v[4] !== undefined,
-      };
+      d.roomDatabase = { ...databaseSettings(v), dynamic: v[4] !== undefined };
     },
   },
   {

@@ -2,7 +2,7 @@
 // the caps every connection needs (ENGINEERING.md practice 3). Extensions are optional; a config
 // file written for the original servers parses unchanged.
 
-import { ConfigError, int, ipv4, num, n, str, word, type KeywordSpec } from './config.js';
+import { ConfigError, int, ipv4, num, n, str, word, type ArgSpec, type ArgValues, type KeywordSpec } from './config.js';
 
 export interface HttpSettings {
   /** InternalHttpServer → property 29. */
@@ -195,6 +195,24 @@ export function commonKeywords<D extends CommonDraft>(): KeywordSpec<D>[] {
       },
     },
   ];
+}
+
+/** `user password service minutes`: the common part of UserDatabase and RoomDatabase (AG-7). */
+export const DATABASE_ARGS: readonly ArgSpec[] = [
+  { name: 'user', type: word },
+  { name: 'password', type: word },
+  { name: 'service', type: word },
+  // The guide uses whole minutes; fractions are accepted (tests write back every second or so).
+  { name: 'minutes', type: num(0.01, 100_000) },
+];
+
+export function databaseSettings(v: ArgValues): {
+  user: string;
+  password: string;
+  service: string;
+  writeBackMinutes: number;
+} {
+  return { user: str(v, 0), password: str(v, 1), service: str(v, 2), writeBackMinutes: n(v, 3) };
 }
 
 /** An extension keyword holding one duration in seconds (fractions allowed), stored in ms. */

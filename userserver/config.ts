@@ -13,7 +13,15 @@ import {
   word,
   type KeywordSpec,
 } from '../runtime/config.js';
-import { commonDraft, commonKeywords, deepFreeze, secondsKeyword, type CommonDraft } from '../runtime/config-common.js';
+import {
+  DATABASE_ARGS,
+  commonDraft,
+  commonKeywords,
+  databaseSettings,
+  deepFreeze,
+  secondsKeyword,
+  type CommonDraft,
+} from '../runtime/config-common.js';
 import type { DatabaseSettings } from '../runtime/db/types.js';
 
 export interface UserDatabaseSettings extends DatabaseSettings {
@@ -92,14 +100,9 @@ const TABLE: KeywordSpec<UserServerConfig>[] = [
   },
   {
     keyword: 'UserDatabase',
-    args: [
-      { name: 'user', type: word },
-      { name: 'password', type: word },
-      { name: 'service', type: word },
-      { name: 'minutes', type: { kind: 'number', min: 0.01, max: 100_000 } },
-    ],
+    args: DATABASE_ARGS,
     apply(d, v) {
-      d.userDatabase = { user: str(v, 0), password: str(v, 1), service: str(v, 2), writeBackMinutes: n(v, 3) };
+      d.userDatabase = databaseSettings(v);
     },
   },
   {
