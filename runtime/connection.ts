@@ -262,6 +262,8 @@ export class Connection {
   close(reason: CloseReason): void {
     if (this.closed) return;
     this.flush();
+    // The flush itself may have dropped a slow consumer.
+    if (this.closed) return;
     this.finish(reason);
     this.socket.end();
     this.closeTimer = setTimeout(() => this.socket.destroy(), 5_000);
