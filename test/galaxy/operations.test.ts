@@ -64,6 +64,31 @@ t.test('AG-29 UserServer restart: RoomServers close their users, reconnect, serv
   await again.logoff();
 });
 
+t.test('AG-29 a RoomServer re-reads its configuration file before each reconnection attempt', async (t) => {
+  const g = await startGalaxy({ database: false, rsNames: [] });
+  t.teardown(() => g.stop());
+  const { createServer } = await import('node:net');
+  const spare = createServer();
+  await new Promise<void>((r) => spare.listen(0, '127.0.0.1', r));
+  const wrongPort = (spare.address() as { port: number }).port;
+  await new Promise<void>((r) => spare.close(() => r()));
+  const rs = await startServer(RS_MAIN, 'RS', roomServerConfig('late', wrongPort), {
+    dir: g.dir,
+    cfgName: 'lateRS.cfg',
+    waitReady: false,
+  });
+  t.teardown(() => rs.stop());
+  await rs.waitLog(/\(UserServer\) - no link: cannot connect to UserServer 127\.0\.0\.1:\d+: .*retrying in 0\.3 s/);
+  const { writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  writeFileSync(join(g.dir, 'lateRS.cfg'), roomServerConfig('late', g.linkPort));
+  await rs.waitLog(
+    new RegExp(`UserServer line changed: now 127\\.0\\.0\\.1:${g.linkPort} as late[\\s\\S]*Ready to serve`),
+  );
+  await g.us.waitLog(/RoomServer late connected/);
+  t.pass('connected with the corrected file, without a restart');
+});
+
 t.test('a RoomServer that dies loses its worlds; they go to another on next use', async (t) => {
   const g = await startGalaxy({ database: false });
   t.teardown(() => g.stop());
