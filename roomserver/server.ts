@@ -8,7 +8,7 @@ import { Connection, type CloseReason, type TraceHooks } from '../runtime/connec
 import { ctime, type ServerLog } from '../runtime/log.js';
 import { MessageOfTheHour } from '../runtime/moth.js';
 import { buildServerProps } from '../runtime/serverprops.js';
-import { commandTrace } from '../runtime/trace.js';
+import { commandTrace, toggleCommandTrace } from '../runtime/trace.js';
 import type { HttpSettings } from '../runtime/config-common.js';
 import { roomServerLogName, type RoomServerConfig } from './config.js';
 import { RoomPersistence } from './roomdb.js';
@@ -159,14 +159,9 @@ export class RoomServer {
   }
 
   toggleTracing(): void {
-    const on = !this.log.tracing;
-    this.log.setTracing(on);
-    this.log.event(
-      `Logging ${on ? 'enabled' : 'disabled'} (SIGUSR1); command trace ${on ? 'appended to' : 'stopped in'} ${this.log.outPath}`,
-    );
-    this.trace = on ? commandTrace(this.log) : null;
+    this.trace = toggleCommandTrace(this.log);
     for (const s of this.sessions) s.conn.trace = this.trace;
-    if (this.galaxy instanceof LinkedGalaxy) this.galaxy.setTracing(on);
+    if (this.galaxy instanceof LinkedGalaxy) this.galaxy.setTracing(this.trace !== null);
   }
 
   /** AG-37: stop accepting, close every client (writing its session record), then the galaxy. */

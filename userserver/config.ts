@@ -11,6 +11,7 @@ import {
   portOrZero,
   str,
   word,
+  type ArgSpec,
   type KeywordSpec,
 } from '../runtime/config.js';
 import {
@@ -136,43 +137,15 @@ const TABLE: KeywordSpec<UserServerConfig>[] = [
       d.maxActiveUsers = n(v, 1);
     },
   },
-  {
-    keyword: 'BackupServer',
-    args: [
-      { name: 'port', type: port },
-      { name: 'password', type: word },
-    ],
-    apply(d, _v, at) {
-      if (d.backup?.role === 'client') {
-        throw new ConfigError(
-          at.file,
-          at.line,
-          at.keyword,
-          `cannot be used together with BackupClient (line ${d.backup.line})`,
-        );
-      }
-      d.backup = { role: 'server', line: at.line };
-    },
-  },
-  {
-    keyword: 'BackupClient',
-    args: [
-      { name: 'host', type: ipv4 },
-      { name: 'port', type: port },
-      { name: 'password', type: word },
-    ],
-    apply(d, _v, at) {
-      if (d.backup?.role === 'server') {
-        throw new ConfigError(
-          at.file,
-          at.line,
-          at.keyword,
-          `cannot be used together with BackupServer (line ${d.backup.line})`,
-        );
-      }
-      d.backup = { role: 'client', line: at.line };
-    },
-  },
+  backupKeyword('server', [
+    { name: 'port', type: port },
+    { name: 'password', type: word },
+  ]),
+  backupKeyword('client', [
+    { name: 'host', type: ipv4 },
+    { name: 'port', type: port },
+    { name: 'password', type: word },
+  ]),
   {
     keyword: 'ChannelSuffix',
     args: [{ name: 'suffix', type: word }],
@@ -191,6 +164,27 @@ const TABLE: KeywordSpec<UserServerConfig>[] = [
     },
   },
 ];
+
+/** BackupServer / BackupClient: accepted and checked (never both), then ignored (AG-23). */
+function backupKeyword(role: 'server' | 'client', args: readonly ArgSpec[]): KeywordSpec<UserServerConfig> {
+  const keyword = role === 'server' ? 'BackupServer' : 'BackupClient';
+  const other = role === 'server' ? 'BackupClient' : 'BackupServer';
+  return {
+    keyword,
+    args,
+    apply(d, _v, at) {
+      if (d.backup && d.backup.role !== role) {
+        throw new ConfigError(
+          at.file,
+          at.line,
+          at.keyword,
+          `cannot be used together with ${other} (line ${d.backup.line})`,
+        );
+      }
+      d.backup = { role, line: at.line };
+    },
+  };
+}
 
 export function userServerDraft(file: string): UserServerConfig {
   return {

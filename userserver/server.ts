@@ -17,7 +17,7 @@ import { ctime, type ServerLog } from '../runtime/log.js';
 import { MessageOfTheHour } from '../runtime/moth.js';
 import { buildServerProps } from '../runtime/serverprops.js';
 import { SocketSet } from '../runtime/sockets.js';
-import { commandTrace, linkTrace, type LinkTrace } from '../runtime/trace.js';
+import { commandTrace, linkTrace, toggleCommandTrace, type LinkTrace } from '../runtime/trace.js';
 import { Accounts, type UsageWrite } from './accounts.js';
 import type { UserServerConfig } from './config.js';
 import { Directory } from './directory.js';
@@ -311,14 +311,9 @@ export class UserServer implements LinkHost, RoutingHost {
   // ------------------------------------------------------------------ operations
 
   toggleTracing(): void {
-    const on = !this.log.tracing;
-    this.log.setTracing(on);
-    this.log.event(
-      `Logging ${on ? 'enabled' : 'disabled'} (SIGUSR1); command trace ${on ? 'appended to' : 'stopped in'} ${this.log.outPath}`,
-    );
-    this.trace = on ? commandTrace(this.log) : null;
+    this.trace = toggleCommandTrace(this.log);
     for (const s of this.sessions) s.conn.trace = this.trace;
-    for (const l of [...this.links, ...this.pendingLinks]) l.setTrace(on ? this.linkTraceFor(l) : null);
+    for (const l of [...this.links, ...this.pendingLinks]) l.setTrace(this.trace ? this.linkTraceFor(l) : null);
   }
 
   /** AG-37: stop accepting, log every active user off (writing the database), then close. */
