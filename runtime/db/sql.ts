@@ -18,9 +18,28 @@
 //                       column would store as '1.0': serial statuses are written as SQL literals.
 //   Terminators         Statements sent through a driver carry no `;` (Oracle rejects it); the
 //                       script files end every statement with one (SQL*Plus and sqlite3 need it).
+//   Row limits          `FETCH FIRST n ROWS ONLY` (Oracle 12c+) versus `LIMIT n` (`Dialect.limit`).
+//   LIKE and case       SQLite's LIKE ignores ASCII case, Oracle's does not: the administration
+//                       queries (`admin-sql.ts`) lower- or upper-case both sides, so both agree.
 
+import { adminOperations, completeSignup } from './admin-sql.js';
+import { AdminOperationStore } from './admin-store.js';
+import {
+  SERIAL_FREE,
+  SERIAL_RESERVED,
+  SERIAL_USED,
+  USER_COLUMNS,
+  inTransaction,
+  readBinary,
+  readNumber,
+  readString,
+  Rollback,
+  toUser,
+} from './sql-rows.js';
 import type { RegisterOutcome, Registration, RoomStore, StoredProperty, UserRecord, UserStore } from './types.js';
 import { DatabaseError } from './types.js';
+
+export { SERIAL_FREE, SERIAL_RESERVED, SERIAL_USED, readBinary, readString } from './sql-rows.js';
 
 export type Bind = string | number | Buffer | Date | null;
 export type Binds = Readonly<Record<string, Bind>>;
@@ -34,6 +53,8 @@ export interface Dialect {
   /** Appended to a SELECT whose rows the rest of the transaction relies on. */
   readonly forUpdate: string;
   isUniqueViolation(err: unknown): boolean;
+  /** Appended to a SELECT to return at most `n` rows. */
+  limit(n: number): string;
 }
 
 export interface SqlSession {
@@ -48,15 +69,9 @@ export interface SqlBackend extends SqlSession {
   transaction<T>(work: (s: SqlSession) => Promise<T>): Promise<T>;
 }
 
-// serialStatus is VARCHAR2 (Appendix III). The guide's own `set serialstatus = 0` stores the text
-// '0' in both databases (Oracle converts implicitly, SQLite applies TEXT affinity), so '0'/'1' it is.
-export const SERIAL_FREE = '0';
-export const SERIAL_USED = '1';
 const BINARY = 0x10;
 const MAX_VALUE_BYTES = 255;
 
-const USER_COLUMNS =
-  'userName, userNameLower, serialNumber, password, clientVersion, accountStatus, registrationDate, timesOn, totalMinutes, userPrivileges';
 const PROPERTY_COLUMNS = 'propertyId, propertyFlags, propertyAccess, propertyStringValue, propertyBinaryValue';
 
 export const SQL = {
@@ -71,9 +86,10 @@ export const SQL = {
     'WHERE userNameLower = :nameLower',
   serialStatus: 'SELECT serialStatus FROM SerialNumbers WHERE serialNumber = :serial',
   // Guarded by the status so that of two registrations racing for one serial only one changes a row.
+  // A serial the sign-up pages reserved is registered like a free one.
   claimSerial:
     `UPDATE SerialNumbers SET serialStatus = '${SERIAL_USED}', userName = :userName ` +
-    `WHERE serialNumber = :serial AND serialStatus = '${SERIAL_FREE}'`,
+    `WHERE serialNumber = :serial AND serialStatus IN ('${SERIAL_FREE}', '${SERIAL_RESERVED}')`,
   // By LOWER(userName): the table keeps the name's case and the guide's admins delete by it.
   userProperties: `SELECT ${PROPERTY_COLUMNS} FROM UserProperties WHERE LOWER(userName) = :nameLower ORDER BY propertyId`,
   deleteUserProperties: 'DELETE FROM UserProperties WHERE LOWER(userName) = :nameLower',
@@ -124,6 +140,7 @@ export const SQLITE: Dialect = {
   bindDate: (d) => d.toISOString().slice(0, 19).replace('T', ' '),
   readDate: readSqliteDate,
   forUpdate: '',
+  limit: (n) => ` LIMIT ${Math.trunc(n)}`,
   isUniqueViolation: (err) => {
     const code = errorCode(err);
     return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
@@ -135,41 +152,11 @@ export const ORACLE: Dialect = {
   bindDate: (d) => d,
   readDate: (v) => (v instanceof Date ? v : new Date(NaN)),
   forUpdate: ' FOR UPDATE',
+  limit: (n) => ` FETCH FIRST ${Math.trunc(n)} ROWS ONLY`,
   isUniqueViolation: (err) =>
     errorCode(err) === 'ORA-00001' ||
     (typeof err === 'object' && err !== null && 'errorNum' in err && err.errorNum === 1),
 };
-
-/** Empty is NULL: Oracle gives back NULL for a stored ''. */
-export function readString(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  return Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
-}
-
-/** Binary values: Buffer from Oracle and SQLite, anything else from hand edits or a worker hop. */
-export function readBinary(v: unknown): Buffer {
-  if (v === null || v === undefined) return Buffer.alloc(0);
-  if (Buffer.isBuffer(v)) return v;
-  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  return Buffer.from(String(v), 'utf8');
-}
-
-const readNumber = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
-
-function toUser(row: Row, d: Dialect): UserRecord {
-  return {
-    userName: readString(row.username),
-    userNameLower: readString(row.usernamelower),
-    serialNumber: readString(row.serialnumber),
-    password: readString(row.password),
-    clientVersion: readString(row.clientversion),
-    accountStatus: readNumber(row.accountstatus),
-    registrationDate: d.readDate(row.registrationdate),
-    timesOn: readNumber(row.timeson),
-    totalMinutes: readNumber(row.totalminutes),
-    userPrivileges: readNumber(row.userprivileges),
-  };
-}
 
 // The flags decide the column (Appendix III); the other column is read only when the proper one is
 // NULL, as in a row an administrator inserted by hand.
@@ -205,20 +192,6 @@ function propertyBinds(owner: string, p: StoredProperty, table: string): Binds {
   };
 }
 
-/** Thrown inside a transaction to roll it back and still resolve with `value`. */
-class Rollback<T> {
-  constructor(readonly value: T) {}
-}
-
-async function inTransaction<T>(b: SqlBackend, work: (s: SqlSession) => Promise<T>): Promise<T> {
-  try {
-    return await b.transaction(work);
-  } catch (err) {
-    if (err instanceof Rollback) return err.value as T;
-    throw err;
-  }
-}
-
 async function replaceProperties(
   s: SqlSession,
   remove: readonly [sql: string, binds: Binds],
@@ -237,6 +210,8 @@ async function replaceProperties(
  * the Oracle backend on its pool; the argument lists are what crosses the worker boundary.
  */
 export const operations = {
+  ...adminOperations,
+
   async findUser(b: SqlBackend, nameLower: string): Promise<UserRecord | null> {
     const [row] = await b.query(SQL.findUser, { nameLower });
     return row ? toUser(row, b.dialect) : null;
@@ -253,7 +228,8 @@ export const operations = {
     return inTransaction(b, async (s): Promise<RegisterOutcome> => {
       const [serial] = await s.query(SQL.serialStatus + b.dialect.forUpdate, { serial: r.serial });
       if (!serial) return 'bad-serial';
-      if (readString(serial.serialstatus).trim() !== SERIAL_FREE) return 'taken-serial';
+      const status = readString(serial.serialstatus).trim();
+      if (status !== SERIAL_FREE && status !== SERIAL_RESERVED) return 'taken-serial';
       if ((await s.query(SQL.accountName, { nameLower })).length > 0) return 'taken-name';
       try {
         await s.execute(SQL.insertUser, {
@@ -270,6 +246,8 @@ export const operations = {
       }
       const claimed = await s.execute(SQL.claimSerial, { userName: r.userName, serial: r.serial });
       if (claimed !== 1) throw new Rollback<RegisterOutcome>('taken-serial');
+      // Handed out by the sign-up pages: the e-mail address given there goes with the account.
+      if (status === SERIAL_RESERVED) await completeSignup(s, r.serial, r.userName);
       return 'ok';
     });
   },
@@ -331,9 +309,7 @@ export function runOperation(b: SqlBackend, op: OpName, args: readonly unknown[]
  * The UserStore and RoomStore methods of both backends, each forwarded as one `call`: the SQLite
  * backend posts it to its worker, the Oracle backend runs it on its pool.
  */
-export abstract class OperationStore implements UserStore, RoomStore {
-  protected abstract call<K extends OpName>(op: K, ...args: OpArgs<K>): Promise<OpResult<K>>;
-
+export abstract class OperationStore extends AdminOperationStore implements UserStore, RoomStore {
   findUser(userNameLower: string): Promise<UserRecord | null> {
     return this.call('findUser', userNameLower);
   }

@@ -41,6 +41,8 @@ const BUSY_TIMEOUT_MS = 5000;
 const SCRIPTS = [
   { file: 'createUserTables.sql', tables: ['serialnumbers', 'userregistration', 'userproperties'] },
   { file: 'createRoomTables.sql', tables: ['roomregistration', 'roomproperties'] },
+  // Added to databases made before it existed: it only creates tables none of the others has.
+  { file: 'createAdminTables.sql', tables: ['userlogins', 'vipmemberships', 'signupcodewords'] },
 ];
 
 function failure(err: unknown): WorkerFailure {

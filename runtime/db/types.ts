@@ -3,6 +3,8 @@
 // on the disk) and Oracle (oracledb thin mode, a pool, always a connect timeout). Every call is
 // async and reads the database itself: nothing here caches account data.
 
+import type { AdminStore } from './admin-types.js';
+
 /** A row of UserRegistration (guide Appendix III). */
 export interface UserRecord {
   /** Case intact. */
@@ -75,7 +77,7 @@ export interface RoomStore {
   registerRoom(roomName: string, serverName: string, now: Date): Promise<void>;
 }
 
-export interface Database extends UserStore, RoomStore {
+export interface Database extends UserStore, RoomStore, AdminStore {
   /** `sqlite` or `oracle`, for log lines. */
   readonly kind: 'sqlite' | 'oracle';
   /** Human description without the password, e.g. `sqlite:run/users.db` or `us@db:1521/XE`. */

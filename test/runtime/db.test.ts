@@ -227,7 +227,7 @@ t.test('SQLite: the Database contract', async (t) => {
   await contract(t, sqliteBackend(t.testdir()));
 });
 
-t.test('SQLite: first open creates the directory, the file and all five tables, in WAL mode', async (t) => {
+t.test('SQLite: first open creates the directory, the file and all eight tables, in WAL mode', async (t) => {
   const file = join(t.testdir(), 'a', 'b', 'world.db');
   const db = await openDatabase({ user: 'x', password: 'y', service: `sqlite:${file}` });
   t.equal(db.kind, 'sqlite');
@@ -235,7 +235,16 @@ t.test('SQLite: first open creates the directory, the file and all five tables, 
   const tables = await sqlite3(file, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
   t.same(
     tables.map((r) => r.name),
-    ['RoomProperties', 'RoomRegistration', 'SerialNumbers', 'UserProperties', 'UserRegistration'],
+    [
+      'RoomProperties',
+      'RoomRegistration',
+      'SerialNumbers',
+      'SignupCodewords',
+      'UserLogins',
+      'UserProperties',
+      'UserRegistration',
+      'VipMemberships',
+    ],
   );
   t.same(await sqlite3(file, 'PRAGMA journal_mode'), [{ journal_mode: 'wal' }]);
   await db.close();
