@@ -5,14 +5,17 @@
 
 import { Nak, PropFlag, type NakCode } from '../protocol/constants.js';
 import type { NewProp } from '../protocol/props.js';
+import { VIP_BITS } from '../runtime/db/admin-sql.js';
 import type { Database, StoredProperty, UserRecord } from '../runtime/db/types.js';
+import { describe } from '../runtime/lifecycle.js';
 import type { PasswordHasher } from './passwords.js';
 import type { ActiveUser } from './users.js';
 
 export type AuthOutcome =
   { ok: true; record: UserRecord; props: StoredProperty[] } | { ok: false; nak: NakCode; reason: string };
 
-export type RegisterAnswer = { ok: true; record: UserRecord } | { ok: false; nak: NakCode; reason: string };
+export type RegisterAnswer =
+  { ok: true; record: UserRecord; props: StoredProperty[] } | { ok: false; nak: NakCode; reason: string };
 
 export interface UsageWrite {
   name: string;
@@ -23,12 +26,48 @@ export interface UsageWrite {
 }
 
 const MINUTE = 60_000;
+/** A failing extra (login addresses, VIP expiry) is reported at most this often. */
+const WARN_EVERY_MS = 10 * MINUTE;
 
 export class Accounts {
+  private readonly warned = new Map<string, number>();
+
   constructor(
     readonly db: Database,
     private readonly hasher: PasswordHasher,
+    /** Problems that must not refuse a login (a missing administration table on Oracle, say). */
+    private readonly warn: (text: string) => void = () => undefined,
   ) {}
+
+  private warnOnce(kind: string, err: unknown): void {
+    const now = Date.now();
+    if (now - (this.warned.get(kind) ?? -Infinity) < WARN_EVERY_MS) return;
+    this.warned.set(kind, now);
+    this.warn(
+      `${kind}: ${describe(err)} (the login went ahead; repeated failures not logged for ${WARN_EVERY_MS / MINUTE} minutes)`,
+    );
+  }
+
+  /** The first login after a VIP membership ends clears the VIP bits it granted (AG-12). */
+  private async withVipExpiry(r: UserRecord): Promise<UserRecord> {
+    if ((r.userPrivileges & VIP_BITS) === 0) return r;
+    try {
+      const now = await this.db.expireVip(r.userNameLower, new Date());
+      return now === null ? r : { ...r, userPrivileges: now };
+    } catch (err) {
+      this.warnOnce('VIP expiry not checked', err);
+      return r;
+    }
+  }
+
+  /** Notes the address of a login, for the user report by IP address. */
+  async recordLogin(name: string, address: string): Promise<void> {
+    try {
+      await this.db.recordLogin(name.toLowerCase(), address, new Date());
+    } catch (err) {
+      this.warnOnce('login address not recorded', err);
+    }
+  }
 
   /** AG-11: no such user (12), inactive account (14), bad password (13); fresh from the database. */
   async authenticate(name: string, password: string): Promise<AuthOutcome> {
@@ -40,12 +79,13 @@ export class Accounts {
     const check = await this.hasher.verify(password, record.password);
     if (!check.ok) return { ok: false, nak: Nak.BAD_PASSWORD, reason: `wrong password for ${record.userName}` };
     if (check.needsRehash) await this.db.setPassword(key, await this.hasher.hash(password));
-    return { ok: true, record, props: await this.db.loadProperties(key) };
+    return { ok: true, record: await this.withVipExpiry(record), props: await this.db.loadProperties(key) };
   }
 
   /** Account status and privileges as they are now (a RoomServer login of an active user). */
   async current(name: string): Promise<UserRecord | null> {
-    return this.db.findUser(name.toLowerCase());
+    const record = await this.db.findUser(name.toLowerCase());
+    return record && this.withVipExpiry(record);
   }
 
   /** AG-10: bad serial (9), serial taken (10), name taken (11); one transaction in the store. */
@@ -68,7 +108,8 @@ export class Accounts {
       case 'ok': {
         const record = await this.db.findUser(name.toLowerCase());
         if (!record) return { ok: false, nak: Nak.FATAL, reason: `account ${name} vanished right after registration` };
-        return { ok: true, record };
+        // The sign-up pages' e-mail address may already be stored: the session must keep it.
+        return { ok: true, record, props: await this.db.loadProperties(record.userNameLower) };
       }
     }
   }

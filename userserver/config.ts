@@ -24,6 +24,8 @@ import {
   type CommonDraft,
 } from '../runtime/config-common.js';
 import type { DatabaseSettings } from '../runtime/db/types.js';
+import { adminDraft, adminKeywords, type AdminSettings } from './admin/config.js';
+import { checkSignupConfig, signupDraft, signupKeywords, type SignupSettings } from './signup/config.js';
 
 export interface UserDatabaseSettings extends DatabaseSettings {
   /** Minutes between write-backs of usage counters and properties of active users. */
@@ -37,7 +39,7 @@ export interface GuestSettings {
   minutes: number;
 }
 
-export interface UserServerConfig extends CommonDraft {
+export interface UserServerConfig extends CommonDraft, AdminSettings, SignupSettings {
   /** Users: minutes to wait after start before accepting clients. @default 0 */
   delayMinutes: number;
   /** RoomServers: port for RoomServer links. Required. */
@@ -156,6 +158,8 @@ const TABLE: KeywordSpec<UserServerConfig>[] = [
   secondsKeyword<UserServerConfig>('RedirectGrace', (d, ms) => (d.redirectGraceMs = ms)),
   secondsKeyword<UserServerConfig>('LogoffDelay', (d, ms) => (d.logoffDelayMs = ms)),
   secondsKeyword<UserServerConfig>('DatabaseRetry', (d, ms) => (d.databaseRetryMs = ms)),
+  ...adminKeywords<UserServerConfig>(),
+  ...signupKeywords<UserServerConfig>(),
   {
     keyword: 'PasswordCost',
     args: [{ name: 'log2N', type: int(10, 20) }],
@@ -202,11 +206,13 @@ export function userServerDraft(file: string): UserServerConfig {
     passwordCost: US_DEFAULTS.passwordCost,
     logoffDelayMs: US_DEFAULTS.logoffDelayMs,
     databaseRetryMs: US_DEFAULTS.databaseRetryMs,
+    ...adminDraft(),
+    ...signupDraft(),
   };
 }
 
 export const USERSERVER_KEYWORDS: readonly KeywordSpec<UserServerConfig>[] = TABLE;
 
 export function loadUserServerConfig(path: string): Readonly<UserServerConfig> {
-  return deepFreeze(parseConfigFile(path, TABLE, userServerDraft(path)));
+  return deepFreeze(checkSignupConfig(parseConfigFile(path, TABLE, userServerDraft(path))));
 }

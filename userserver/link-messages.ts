@@ -151,6 +151,7 @@ async function verifyRoomServerLogin(us: UserServer, m: LinkMessageOf<'LOGIN_REQ
       if (us.users.size >= us.cfg.maxActiveUsers) return loginAnswer(m.reqId, Nak.MAX_ORDINARY, 'server full');
       u = directUser(us, r.record.userName, 'registered', m, r.record.serialNumber);
       u.props = toProps(r.props);
+      us.track(accounts.recordLogin(u.name, m.address));
     }
     u.privileges = r.record.userPrivileges;
   } else {

@@ -113,6 +113,7 @@ const establishIdentity: Step = async (ctx) => {
       ctx.kind = 'registered';
       ctx.privileges = r.record.userPrivileges;
       ctx.serial = r.record.serialNumber;
+      ctx.stored = r.props;
       return;
     }
     case 'authenticate': {

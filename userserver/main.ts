@@ -8,6 +8,7 @@ import type { Database } from '../runtime/db/types.js';
 import { describe, installLifecycle } from '../runtime/lifecycle.js';
 import { ServerLog } from '../runtime/log.js';
 import { listenOrDie, loadOrDie, parseCli, printParticulars, resolveConfigOrDie } from '../runtime/cli.js';
+import { startAdminServices, type AdminServices } from './admin/service.js';
 import { loadUserServerConfig, type UserServerConfig } from './config.js';
 import { UserServer } from './server.js';
 
@@ -35,11 +36,13 @@ async function main(): Promise<void> {
 
   const us = new UserServer(cfg, log, clients.server, links.server);
   let db: Database | null = null;
+  let admin: AdminServices | null = null;
   let stopping = false;
   installLifecycle({
     log,
     shutdown: async () => {
       stopping = true;
+      await admin?.close();
       await us.shutdown(db);
     },
     toggleTracing: () => us.toggleTracing(),
@@ -64,6 +67,8 @@ async function main(): Promise<void> {
     if (!db) return;
   }
   us.ready(db);
+  admin = await startAdminServices(us, db);
+  if (stopping) return void (await admin.close());
   log.line('Ready to serve');
 }
 

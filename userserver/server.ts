@@ -92,7 +92,7 @@ export class UserServer implements LinkHost, RoutingHost {
 
   /** Called once the user database (if any) is open: RoomServers may connect from now on. */
   ready(db: Database | null): void {
-    if (db) this.accounts = new Accounts(db, this.hasher);
+    if (db) this.accounts = new Accounts(db, this.hasher, (text) => this.log.error('UserDatabase', text));
     this.acceptingLinks = true;
     this.every(HOUR_MS, () => void this.reloadMoth());
     if (this.cfg.userDatabase) this.every(this.cfg.userDatabase.writeBackMinutes * 60_000, () => void this.writeBack());
@@ -153,6 +153,7 @@ export class UserServer implements LinkHost, RoutingHost {
     this.users.add(u);
     ctx.session.user = u;
     ctx.session.conn.label = u.name;
+    if (u.kind === 'registered' && this.accounts) this.track(this.accounts.recordLogin(u.name, u.address));
     this.log.debug(`login ${u.name} (${u.kind}) from ${u.address} on ${u.channel}, privileges ${u.privileges}`);
   }
 
