@@ -95,7 +95,9 @@ export class ControlSocket {
 
   private accept(s: Socket): void {
     const limits = this.host.limits();
+    s.on('error', () => s.destroy());
     if (this.clients.size >= limits.connections) {
+      s.setTimeout(1_000, () => s.destroy());
       s.end(
         encodeLine({
           v: CONTROL_VERSION,
@@ -106,6 +108,8 @@ export class ControlSocket {
             message: `the UserServer already serves ${limits.connections} wsadmin connections; try again`,
           },
         }),
+        // Closed once written, whatever the client does: it is never read from.
+        () => s.destroy(),
       );
       this.host.notice(`control socket: connection refused, ${limits.connections} already open (AdminSocketLimits)`);
       return;
@@ -113,7 +117,6 @@ export class ControlSocket {
     this.clients.add(s);
     s.setTimeout(limits.idleMs, () => s.destroy());
     s.on('close', () => this.clients.delete(s));
-    s.on('error', () => s.destroy());
     const reader = new LineReader(() => this.host.limits().lineBytes);
     const queue: string[] = [];
     let busy = false;
@@ -137,7 +140,9 @@ export class ControlSocket {
           lines === null
             ? `a request line is longer than ${this.host.limits().lineBytes} bytes`
             : 'too many requests waiting';
-        s.end(encodeLine({ v: CONTROL_VERSION, id: 0, ok: false, error: { code: 'usage', message: why } }));
+        s.end(encodeLine({ v: CONTROL_VERSION, id: 0, ok: false, error: { code: 'usage', message: why } }), () =>
+          s.destroy(),
+        );
         this.host.notice(`control socket: connection closed, ${why}`);
         return;
       }

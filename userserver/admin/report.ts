@@ -49,15 +49,16 @@ export const report = task({
   live: 'optional',
   parse: (input) => {
     const f = fields(input);
+    const pattern = text(f, 'pattern', 254);
+    likePattern(pattern, 'name'); // a misplaced * is a usage error whatever the criterion
     return {
-      pattern: text(f, 'pattern', 254),
+      pattern,
       by: oneOf<ReportBy>(f, 'by', ['auto', 'name', 'email', 'serial', 'ip'], 'auto'),
       limit: wholeNumber(f, 'limit', 1, MAX_REPORT_LIMIT, REPORT_LIMIT),
     };
   },
   target: (i) => `${i.by === 'auto' ? '' : `${i.by} `}${i.pattern}`,
   async run(ctx, i): Promise<AdminResult<ReportValue>> {
-    likePattern(i.pattern, 'name'); // a misplaced * is a usage error whatever the criterion
     const guess = i.by === 'auto' ? guessCriterion(i.pattern) : i.by;
     let criterion: ReportCriterion = guess === 'name-or-serial' ? 'name' : guess;
     let rows = await query(ctx, criterion, i.pattern, i.limit);

@@ -1,6 +1,6 @@
 // Every administration task by name, and the one way to run them: check the input, make sure the
 // galaxy is there when the task needs it, run it, and write one audit line (who, what, on whom,
-// and how it ended) whatever the outcome. wsadmin (through the control socket or on the database
+// and how it ended) whatever the outcome, a rejected request included. wsadmin (through the control socket or on the database
 // alone) and any other face call `runTask`.
 
 import { describe } from '../../runtime/lifecycle.js';
@@ -51,7 +51,7 @@ async function execute<I, O>(ctx: AdminContext, name: string, t: Task<I, O>, inp
         ? fail('not-running', 'the UserServer is not running')
         : await t.run(ctx, input);
   } catch (err) {
-    r = fail('failed', describe(err));
+    r = err instanceof UsageError ? fail('usage', `${name}: ${err.message}`) : fail('failed', describe(err));
   }
   const outcome = r.ok ? r.summary : `${r.error.code}: ${r.error.message}`;
   ctx.audit(`admin ${ctx.by}: ${name} ${t.target(input)}: ${outcome}`);
@@ -70,13 +70,17 @@ export function runTask<K extends TaskName>(
 
 /** A task by name with input from outside (a control-socket request): checked first. */
 export async function runTaskFrom(ctx: AdminContext, name: string, input: unknown): Promise<AdminResult<unknown>> {
-  if (!isTaskName(name)) return fail('usage', `unknown task ${JSON.stringify(name)} (tasks: ${TASK_NAMES.join(', ')})`);
+  const rejected = (message: string) => {
+    ctx.audit(`admin ${ctx.by}: ${name.slice(0, 40)} (rejected): usage: ${message}`);
+    return fail('usage', message);
+  };
+  if (!isTaskName(name)) return rejected(`unknown task ${JSON.stringify(name)} (tasks: ${TASK_NAMES.join(', ')})`);
   const t = TASKS[name] as Task<unknown, unknown>;
   let parsed: unknown;
   try {
     parsed = t.parse(input);
   } catch (err) {
-    if (err instanceof UsageError) return fail('usage', `${name}: ${err.message}`);
+    if (err instanceof UsageError) return rejected(`${name}: ${err.message}`);
     throw err;
   }
   return execute(ctx, name, t, parsed);
