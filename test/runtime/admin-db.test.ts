@@ -324,18 +324,11 @@ t.test('createAdminTables.sql: sqlite3 runs it; an existing database gets its ta
   t.teardown(() => db.close());
   await db.recordLogin('old', '10.0.0.1', NOW);
   t.same(await db.changePrivileges('old', 8, 0), { userName: 'Old', before: 2, after: 10 }, 'old rows untouched');
+  const tables = await sql(file, "select name from sqlite_master where type = 'table' order by name");
   t.same(
-    (await sql(file, "select name from sqlite_master where type = 'table' order by name")).map((r) => r.name),
-    [
-      'RoomProperties',
-      'RoomRegistration',
-      'SerialNumbers',
-      'SignupCodewords',
-      'UserLogins',
-      'UserProperties',
-      'UserRegistration',
-      'VipMemberships',
-    ],
+    tables.map((r) => r.name).filter((n) => ['SignupCodewords', 'UserLogins', 'VipMemberships'].includes(String(n))),
+    ['SignupCodewords', 'UserLogins', 'VipMemberships'],
+    'the administration tables were added',
   );
 });
 

@@ -84,8 +84,11 @@ export class SignupHttp {
       });
     });
     server.on('connection', () => {
-      // Read at every connection, so that a configuration reload reaches it.
-      server.maxConnections = this.cfg().signupHttpLimits.connections;
+      // Read at every connection, so that a configuration reload reaches them.
+      const limits = this.cfg().signupHttpLimits;
+      server.maxConnections = limits.connections;
+      server.headersTimeout = limits.headerMs;
+      server.requestTimeout = limits.headerMs * 2;
     });
     server.on('clientError', (_err, socket) => socket.destroy());
   }
