@@ -1,11 +1,9 @@
 // The statements and store operations of administration (the guide's "Common Maintenance Tasks"
-// and users.pl, as `wsadmin` runs them) and of the sign-up pages, written once for both backends
-// like those of `sql.ts` (whose header lists every dialect difference). Each operation that
-// changes several rows is one transaction; the serial a sign-up or a host account takes is claimed
-// with a guarded UPDATE, so two UserServers sharing a database never hand out the same one.
-//
-// The tables are in sql/createAdminTables.sql. Sign-up requests (SignupCodewords.signupState):
-// 0 codeword sent, 1 codeword answered (serial handed to the client), 2 registered, 3 released.
+// and users.pl, as `wsadmin` runs them), written once for both backends like those of `sql.ts`
+// (whose header lists every dialect difference). Each operation that changes several rows is one
+// transaction; the serial a host account (or a sign-up, signup-sql.ts) takes is claimed with a
+// guarded UPDATE, so two UserServers sharing a database never hand out the same one. The tables
+// are in sql/createAdminTables.sql.
 
 import type {
   AccountSummary,
@@ -16,9 +14,6 @@ import type {
   PrivilegeChange,
   ReportQuery,
   ReportRow,
-  SignupOutcome,
-  SignupRelease,
-  SignupRequest,
   StatusChange,
   VipMembership,
 } from './admin-types.js';
@@ -26,7 +21,6 @@ import type { Dialect, Row, SqlBackend, SqlSession } from './sql.js';
 import {
   EMAIL_PROPERTY,
   SERIAL_FREE,
-  SERIAL_RESERVED,
   SERIAL_USED,
   USER_COLUMNS,
   inTransaction,
@@ -38,15 +32,10 @@ import {
 
 /** Both VIP bits (8 VIP, 16 full VIP). */
 export const VIP_BITS = 24;
-const SIGNUP_SENT = 0;
-const SIGNUP_ANSWERED = 1;
-const SIGNUP_REGISTERED = 2;
-const SIGNUP_RELEASED = 3;
 /** Free serials looked at per attempt to claim one; racing claimants spread over them. */
 const SERIAL_CANDIDATES = 16;
 const CLAIM_ROUNDS = 4;
 const REPORT_ADDRESSES = 5;
-const RELEASE_BATCH = 500;
 const LIKE = " ESCAPE '\\'";
 const SUMMARY_COLUMNS = 'userName, userNameLower, serialNumber, accountStatus, userPrivileges';
 const REPORT_COLUMNS = USER_COLUMNS.split(', ')
@@ -109,31 +98,6 @@ export const ADMIN_SQL = {
     'SELECT vipPrivileges FROM VipMemberships WHERE userNameLower = :nameLower AND vipPrivileges > 0 AND expiryDate <= :now',
   // An expired membership keeps its dates for `vip show` but grants nothing any more.
   spendVip: 'UPDATE VipMemberships SET vipPrivileges = 0 WHERE userNameLower = :nameLower',
-  signupsByEmail: 'SELECT COUNT(*) AS n FROM SignupCodewords WHERE email = :email AND requestDate > :since',
-  insertSignup:
-    'INSERT INTO SignupCodewords (serialNumber, codeword, handshakeId, email, address, signupState, requestDate, expiryDate) ' +
-    `VALUES (:serial, :codeword, :handshake, :email, :address, ${SIGNUP_SENT}, :now, :expiry)`,
-  codeword:
-    'SELECT serialNumber, signupState, expiryDate FROM SignupCodewords ' +
-    `WHERE handshakeId = :handshake AND codeword = :codeword AND signupState IN (${SIGNUP_SENT}, ${SIGNUP_ANSWERED})`,
-  answerCodeword:
-    `UPDATE SignupCodewords SET signupState = ${SIGNUP_ANSWERED}, expiryDate = :expiry ` +
-    `WHERE serialNumber = :serial AND signupState = ${SIGNUP_SENT}`,
-  signupOfSerial: `SELECT email FROM SignupCodewords WHERE serialNumber = :serial AND signupState IN (${SIGNUP_SENT}, ${SIGNUP_ANSWERED})`,
-  signupRegistered:
-    `UPDATE SignupCodewords SET signupState = ${SIGNUP_REGISTERED} ` +
-    `WHERE serialNumber = :serial AND signupState IN (${SIGNUP_SENT}, ${SIGNUP_ANSWERED})`,
-  expiredSignups:
-    'SELECT serialNumber, signupState FROM SignupCodewords ' +
-    `WHERE signupState IN (${SIGNUP_SENT}, ${SIGNUP_ANSWERED}) AND expiryDate <= :now ORDER BY expiryDate`,
-  releaseSerial:
-    `UPDATE SerialNumbers SET serialStatus = '${SERIAL_FREE}', userName = 'none' ` +
-    `WHERE serialNumber = :serial AND serialStatus = '${SERIAL_RESERVED}'`,
-  signupAbandoned: `UPDATE SignupCodewords SET signupState = ${SIGNUP_RELEASED} WHERE serialNumber = :serial AND signupState = ${SIGNUP_SENT}`,
-  signupReleased:
-    `UPDATE SignupCodewords SET signupState = ${SIGNUP_RELEASED} ` +
-    'WHERE serialNumber = :serial AND signupState = :signupState AND expiryDate <= :now',
-  forgetSignups: `DELETE FROM SignupCodewords WHERE signupState IN (${SIGNUP_REGISTERED}, ${SIGNUP_RELEASED}) AND requestDate < :before`,
 } as const;
 
 function toSummary(row: Row): AccountSummary {
@@ -189,7 +153,12 @@ async function changeBits(
  * serialStatus = '0': of two claimants racing for one serial (two UserServers on one database)
  * only one changes the row, and the other goes on to the next candidate.
  */
-async function claimFreeSerial(s: SqlSession, d: Dialect, status: string, userName: string): Promise<string | null> {
+export async function claimFreeSerial(
+  s: SqlSession,
+  d: Dialect,
+  status: string,
+  userName: string,
+): Promise<string | null> {
   for (let round = 0; round < CLAIM_ROUNDS; round++) {
     const rows = await s.query(ADMIN_SQL.freeSerials + d.limit(SERIAL_CANDIDATES), {});
     if (rows.length === 0) return null;
@@ -213,18 +182,6 @@ async function reportRows(b: SqlBackend, q: ReportQuery): Promise<Row[]> {
     ip: ADMIN_SQL.reportByAddress,
   }[q.criterion];
   return b.query(sql + b.dialect.limit(q.limit), { pattern: q.like });
-}
-
-/**
- * Inside the registration transaction (`sql.ts` register) of a serial the sign-up pages
- * reserved: the e-mail address given there becomes the account's property 11.
- */
-export async function completeSignup(s: SqlSession, serial: string, userName: string): Promise<void> {
-  const [signup] = await s.query(ADMIN_SQL.signupOfSerial, { serial });
-  if (!signup) return;
-  const email = readString(signup.email);
-  if (email !== '') await s.execute(ADMIN_SQL.insertEmail, { owner: userName, email });
-  await s.execute(ADMIN_SQL.signupRegistered, { serial });
 }
 
 export const adminOperations = {
@@ -376,67 +333,5 @@ export const adminOperations = {
       await s.execute(ADMIN_SQL.spendVip, { nameLower });
       return change ? change.after : null;
     });
-  },
-
-  async reserveSerial(b: SqlBackend, r: SignupRequest): Promise<SignupOutcome> {
-    return b.transaction(async (s): Promise<SignupOutcome> => {
-      const [count] = await s.query(ADMIN_SQL.signupsByEmail, {
-        email: r.email,
-        since: b.dialect.bindDate(r.emailSince),
-      });
-      if (readNumber(count?.n) >= r.emailLimit) return { ok: false, reason: 'email-limit' };
-      const serial = await claimFreeSerial(s, b.dialect, SERIAL_RESERVED, 'signup');
-      if (serial === null) return { ok: false, reason: 'no-serial' };
-      await s.execute(ADMIN_SQL.insertSignup, {
-        serial,
-        codeword: r.codeword,
-        handshake: r.handshakeId,
-        email: r.email,
-        address: r.address,
-        now: b.dialect.bindDate(r.now),
-        expiry: b.dialect.bindDate(r.expiry),
-      });
-      return { ok: true, serialNumber: serial };
-    });
-  },
-
-  async redeemCodeword(
-    b: SqlBackend,
-    handshakeId: string,
-    codeword: string,
-    at: Date,
-    holdUntil: Date,
-  ): Promise<string | null> {
-    return b.transaction(async (s) => {
-      const [row] = await s.query(ADMIN_SQL.codeword + b.dialect.forUpdate, { handshake: handshakeId, codeword });
-      if (!row || b.dialect.readDate(row.expirydate).getTime() <= at.getTime()) return null;
-      const serial = readString(row.serialnumber);
-      if (readNumber(row.signupstate) === SIGNUP_SENT)
-        await s.execute(ADMIN_SQL.answerCodeword, { serial, expiry: b.dialect.bindDate(holdUntil) });
-      return serial;
-    });
-  },
-
-  async abandonSignup(b: SqlBackend, serial: string): Promise<void> {
-    await b.transaction(async (s) => {
-      if ((await s.execute(ADMIN_SQL.signupAbandoned, { serial })) > 0)
-        await s.execute(ADMIN_SQL.releaseSerial, { serial });
-    });
-  },
-
-  async releaseSignups(b: SqlBackend, at: Date, forgetBefore: Date): Promise<SignupRelease> {
-    const now = b.dialect.bindDate(at);
-    const expired = await b.query(ADMIN_SQL.expiredSignups + b.dialect.limit(RELEASE_BATCH), { now });
-    let released = 0;
-    for (const row of expired) {
-      const serial = readString(row.serialnumber);
-      const signupState = readNumber(row.signupstate);
-      released += await b.transaction(async (s) => {
-        const done = await s.execute(ADMIN_SQL.signupReleased, { serial, signupState, now });
-        return done > 0 ? s.execute(ADMIN_SQL.releaseSerial, { serial }) : 0;
-      });
-    }
-    const forgotten = await b.execute(ADMIN_SQL.forgetSignups, { before: b.dialect.bindDate(forgetBefore) });
-    return { released, forgotten };
   },
 };

@@ -22,8 +22,9 @@
 //   LIKE and case       SQLite's LIKE ignores ASCII case, Oracle's does not: the administration
 //                       queries (`admin-sql.ts`) lower- or upper-case both sides, so both agree.
 
-import { adminOperations, completeSignup } from './admin-sql.js';
+import { adminOperations } from './admin-sql.js';
 import { AdminOperationStore } from './admin-store.js';
+import { completeSignup, signupOperations } from './signup-sql.js';
 import {
   SERIAL_FREE,
   SERIAL_RESERVED,
@@ -211,6 +212,7 @@ async function replaceProperties(
  */
 export const operations = {
   ...adminOperations,
+  ...signupOperations,
 
   async findUser(b: SqlBackend, nameLower: string): Promise<UserRecord | null> {
     const [row] = await b.query(SQL.findUser, { nameLower });
