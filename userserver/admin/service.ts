@@ -18,6 +18,8 @@ import type { AdminContext } from './types.js';
 
 export interface AdminServices {
   readonly signup: Signup | null;
+  /** The context another face (a web console) runs tasks in: `runTask(services.context('web:…'), …)`. */
+  context(by: string): AdminContext;
   close(): Promise<void>;
 }
 
@@ -110,6 +112,7 @@ export async function startAdminServices(us: UserServer, db: Database | null): P
   if (signup) parts.push(signup);
   return {
     signup: signup?.signup ?? null,
+    context: (by) => adminContext(us, store, by),
     async close() {
       await Promise.allSettled(parts.map((p) => p.close()));
     },
