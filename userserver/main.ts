@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     }
     if (!db) return;
   }
-  us.ready(db);
+  await us.ready(db);
   log.line('Ready to serve');
 }
 

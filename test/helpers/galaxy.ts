@@ -7,7 +7,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Player } from '../../protocol/player.js';
 import type { LoginMode } from '../../protocol/client.js';
-import { ROOT, RS_MAIN, US_MAIN, startServer, tempDir, type ServerProcess } from './servers.js';
+import {
+  ROOT,
+  RS_MAIN,
+  TEST_LIMITS,
+  US_MAIN,
+  startServer,
+  tempDir,
+  withTestLimits,
+  type ServerProcess,
+} from './servers.js';
+
+/** The UserServer's login limits, as wide for the test suite as its address limits. */
+export const US_TEST_LIMITS: readonly string[] = [
+  ...TEST_LIMITS,
+  'LoginFailures 100000 100000 10',
+  'Registrations 100000',
+];
 
 export const RS_PASSWORD = 'def456';
 
@@ -51,7 +67,7 @@ export function userServerConfig(opts: {
     'PasswordCost 10',
     'LogoffDelay 0.3',
     'RedirectGrace 5',
-    opts.extra ?? '',
+    withTestLimits(opts.extra ?? '', US_TEST_LIMITS),
   ].join('\n');
 }
 
@@ -63,7 +79,7 @@ export function roomServerConfig(name: string, linkPort: number, extra = ''): st
     'BindAddr 127.0.0.1',
     'ClientUpdates 24 50000',
     'LinkRetry 0.3',
-    extra,
+    withTestLimits(extra),
   ].join('\n');
 }
 
