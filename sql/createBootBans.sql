@@ -8,7 +8,8 @@
 -- banKind: name or address. banValue: the user name in lower case, or the IPv4 address.
 -- bannedUntil: when the ban ends (UTC text YYYY-MM-DD HH:MM:SS in SQLite, DATE in Oracle).
 -- bootedName, bootedBy, bootedAt: which boot made the ban (the user booted, who booted, when).
--- Expired rows are deleted when the UserServer starts. To lift a ban early:
+-- Expired rows are deleted when the UserServer starts. To lift a ban early, delete its row and
+-- restart the UserServer (a running one keeps its bans in memory):
 --   delete from bootbans where banvalue = '127.2.0.1';
 CREATE TABLE BootBans (
   banKind VARCHAR2(10) NOT NULL,

@@ -1,13 +1,14 @@
 // The password-hashing queue, shared fairly between client addresses (AG-45, issue "fair
 // hashing"). Hashes run a few at a time on libuv's pool; what waits is ordered so that no address
 // can make an honest login wait behind its own flood:
-//   1. addresses without recent failed logins before addresses with some (a guesser yields),
-//   2. then the address that started the fewest hashes in the recent window (round-robin in
-//      effect: one job per address per round),
-//   3. among equals, the address that arrived last (a login arriving in the middle of a burst of
-//      first attempts from many addresses is not put behind all of them: they each had their
-//      turn coming, it would otherwise wait for the whole round; a flood cannot abuse this, since
-//      an address that was served drops to a later round).
+//   1. by the address's penalty, lowest first: the UserServer ranks addresses with recent failed
+//      logins behind clean ones, then by the attempts each made in the window (LoginGuard.rank),
+//      so a person's single login goes before a flood's many;
+//   2. then the address that started the fewest hashes in the window (one job per address per
+//      round);
+//   3. among equals, the address that arrived last: a login arriving amid a burst of first
+//      attempts from many addresses does not wait for the whole round, and a flood cannot abuse
+//      this, since an address that was served drops to a later round.
 // Within one address, jobs run in arrival order. The queue is bounded: past `maxQueued`, work is
 // refused at once (HashingOverloaded) instead of piling up beyond the client's 30 s patience.
 
@@ -28,7 +29,7 @@ export interface FairQueueOptions {
   maxQueued: number;
   /** Window over which started jobs are counted per key (read at use). */
   windowMs: () => number;
-  /** 0 for a clean key, more for one that should yield (recent failed logins). */
+  /** 0 or more; keys with more wait behind keys with less (read when the next job is chosen). */
   penalty: (key: string) => number;
   now?: () => number;
 }
@@ -106,7 +107,7 @@ export class FairQueue {
     let bestRank: [number, number, number] | null = null;
     for (const [key, list] of this.waiting) {
       const rank: [number, number, number] = [
-        this.opts.penalty(key) > 0 ? 1 : 0,
+        this.opts.penalty(key),
         this.recent(key, now, windowMs),
         -(list[0] as Waiting).arrived,
       ];

@@ -34,7 +34,8 @@ export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkM
         verifyRoomServerLogin(us, m).then(
           (ans) => link.send(ans),
           (err: unknown) => {
-            if (err instanceof DatabaseError) us.logLimit.error('UserDatabase', 'failure', describe(err), 'database');
+            if (err instanceof DatabaseError)
+              us.logLimit.error('UserDatabase', describe(err), describe(err), 'database');
             else
               us.logLimit.error(
                 m.loginName,

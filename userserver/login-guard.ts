@@ -41,6 +41,10 @@ export interface LoginAttempt {
 }
 
 const HOUR_MS = 3_600_000;
+/** Attempts counted per address for the hashing order; beyond it, more makes no difference. */
+const ATTEMPTS_CAP = 64;
+/** Rank added for recent failures: an address with any waits behind every clean one. */
+const FAILED_RANK = 1_000;
 /** Addresses remembered per account as having logged in to it. */
 const TRUSTED_PER_ACCOUNT = 4;
 /** Addresses and accounts tracked at once; the oldest are forgotten beyond it (bounded memory). */
@@ -76,6 +80,8 @@ export class LoginGuard {
   private readonly addressFailures = new Map<string, Recent>();
   private readonly accountFailures = new Map<string, Recent>();
   private readonly registrations = new Map<string, Recent>();
+  /** Every login and registration attempt per address, refused or not (the hashing order). */
+  private readonly attempts = new Map<string, Recent>();
   private readonly trusted = new Map<string, string[]>();
   /** Attempts refused here without a hash (a statistic). */
   refused = 0;
@@ -91,6 +97,7 @@ export class LoginGuard {
   login(address: string, account: string): Admission {
     const now = this.now();
     const { failures } = this.settings();
+    this.entry(this.attempts, address).add(now, ATTEMPTS_CAP);
     const byAddress = this.entry(this.addressFailures, address);
     const used = byAddress.count(now, failures.windowMs);
     if (used >= failures.perAddress) {
@@ -170,10 +177,22 @@ export class LoginGuard {
     };
   }
 
-  /** Recent failures of an address: addresses with some wait behind clean ones for a hash. */
+  /** Recent failures of an address. */
   failuresOf(address: string): number {
     const e = this.addressFailures.get(address);
     return e ? e.count(this.now(), this.settings().failures.windowMs) : 0;
+  }
+
+  /**
+   * Where an address's password checks stand in the hashing queue, lowest first: an address with
+   * recent failures behind every clean one, and among those, the fewer attempts (refused ones
+   * included) in the window, the sooner. A person logging in makes one attempt; a flood makes
+   * many at once from each address, and each of them counts as soon as it arrives.
+   */
+  rank(address: string): number {
+    const windowMs = this.settings().failures.windowMs;
+    const tried = this.attempts.get(address)?.count(this.now(), windowMs) ?? 0;
+    return (this.failuresOf(address) > 0 ? FAILED_RANK : 0) + tried;
   }
 
   private locked(reason: string, until: number): Admission {
@@ -215,6 +234,20 @@ export class LoginGuard {
   /** Addresses and accounts currently remembered (bounded by MAX_TRACKED each). */
   get tracked(): number {
     return this.addressFailures.size + this.accountFailures.size + this.registrations.size;
+  }
+
+  /** Forgets what left the window (called now and then, so that memory follows the traffic). */
+  prune(): void {
+    const now = this.now();
+    const windowMs = this.settings().failures.windowMs;
+    for (const [map, w] of [
+      [this.addressFailures, windowMs],
+      [this.accountFailures, windowMs],
+      [this.attempts, windowMs],
+      [this.registrations, HOUR_MS],
+    ] as const) {
+      for (const [key, e] of map) if (e.count(now, w) === 0 && e.inFlight === 0) map.delete(key);
+    }
   }
 }
 

@@ -219,7 +219,7 @@ export async function runLogin(us: UserServer, session: UserSession, sent: reado
   } catch (err) {
     // NAK 5: the client tries again in 8-17 s, by when the queue may be shorter or the database back.
     if (err instanceof DatabaseError) {
-      us.logLimit.error('UserDatabase', 'failure', describe(err), 'database');
+      us.logLimit.error('UserDatabase', describe(err), describe(err), 'database');
       refusal = { nak: Nak.FATAL, reason: 'the user database failed (see the UserDatabase line)' };
     } else {
       const busy = err instanceof HashingOverloaded;

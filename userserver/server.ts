@@ -90,7 +90,7 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     }));
     this.hasher = new PasswordHasher(cfg.passwordCost, {
       windowMs: () => this.cfg.loginFailures.windowMs,
-      penalty: (address) => this.guard.failuresOf(address),
+      penalty: (address) => this.guard.rank(address),
     });
     this.serverType = cfg.userDatabase ? ServerType.USER_SERVER_DB : ServerType.USER_SERVER_ANON;
     this.serverProps = buildServerProps(cfg.http, this.serverType, null);
@@ -134,6 +134,7 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     const files = this.files.warning(this.cfg.maxConnections);
     if (files) this.log.event(files);
     this.every(HOUR_MS, () => void this.reloadMoth());
+    this.every(60_000, () => this.guard.prune());
     if (this.cfg.userDatabase) this.every(this.cfg.userDatabase.writeBackMinutes * 60_000, () => void this.writeBack());
     const start = () => {
       this.acceptingClients = true;

@@ -4,9 +4,9 @@
 // into a file nobody will open again.
 import { copyFileSync, renameSync, rmSync } from 'node:fs';
 import t from 'tap';
-import { LoginRefused, type LoginMode } from '../../protocol/client.js';
+import type { LoginMode } from '../../protocol/client.js';
 import { Nak } from '../../protocol/constants.js';
-import { startGalaxy } from '../helpers/galaxy.js';
+import { loginCode, startGalaxy } from '../helpers/galaxy.js';
 
 for (const [what, change] of [
   ['deleted', (file: string) => rmSync(file)],
@@ -22,16 +22,7 @@ for (const [what, change] of [
     const g = await startGalaxy({ rsNames: [] });
     t.teardown(() => g.stop());
     const serials = g.serials(3);
-    const attempt = async (mode: LoginMode) => {
-      try {
-        const p = await g.login(mode);
-        await p.logoff();
-        return 0;
-      } catch (err) {
-        if (err instanceof LoginRefused) return err.code;
-        throw err;
-      }
-    };
+    const attempt = (mode: LoginMode) => loginCode(g.usPort, mode);
     t.equal(await attempt({ kind: 'register', name: 'Before', password: 'secret1', serial: serials[0] as string }), 0);
     change(g.dbPath);
     t.equal(

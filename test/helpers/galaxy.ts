@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Player } from '../../protocol/player.js';
-import type { LoginMode } from '../../protocol/client.js';
+import { LoginRefused, type LoginMode } from '../../protocol/client.js';
 import {
   ROOT,
   RS_MAIN,
@@ -81,6 +81,18 @@ export function roomServerConfig(name: string, linkPort: number, extra = ''): st
     'LinkRetry 0.3',
     withTestLimits(extra),
   ].join('\n');
+}
+
+/** Logs in as the client does (from `localAddress`), then off: 0, or the refusal's VAR_ERROR. */
+export async function loginCode(port: number, mode: LoginMode, localAddress = '127.0.0.1'): Promise<number> {
+  try {
+    const p = await Player.login({ host: '127.0.0.1', port, mode, connection: { localAddress } });
+    await p.logoff();
+    return 0;
+  } catch (err) {
+    if (err instanceof LoginRefused) return err.code;
+    throw err;
+  }
 }
 
 export async function startGalaxy(opts: GalaxyOptions = {}): Promise<Galaxy> {

@@ -136,3 +136,19 @@ t.test('memory: an address or account is forgotten once nothing is left to remem
   fail('127.5.0.1', 'a');
   t.equal(guard.tracked, 2, 'the address and the account remember the failure');
 });
+
+t.test('hashing order: fewer attempts first, any recent failure last; prune forgets the past', async (t) => {
+  const { guard, fail, advance } = setup({ perAddress: 100 });
+  const one = guard.login('127.5.0.1', 'a');
+  for (let i = 0; i < 10; i++) guard.login('127.5.0.2', 'b');
+  fail('127.5.0.3', 'c');
+  t.equal(guard.rank('127.5.0.1'), 1, 'a person: one attempt');
+  t.equal(guard.rank('127.5.0.2'), 10, 'a flood: every attempt counts as it arrives');
+  t.ok(guard.rank('127.5.0.3') > guard.rank('127.5.0.2'), 'a failure ranks behind any number of attempts');
+  t.equal(guard.rank('127.5.0.9'), 0);
+  if (one.ok) one.attempt.finish('neutral');
+  advance(600_000);
+  guard.prune();
+  t.equal(guard.rank('127.5.0.3'), 0);
+  t.equal(guard.tracked, 1, 'only the address with checks still in flight is remembered');
+});
