@@ -102,6 +102,8 @@ export interface ClientConnectionOptions {
   maxInbox?: number;
   /** Called for every received command (bots count instead of queueing). */
   onCommand?: (c: AnyCommand) => void;
+  /** Source address (any of 127.0.0.0/8 on loopback): tests and benchmarks play several clients' addresses. */
+  localAddress?: string;
 }
 
 export class ClientConnection {
@@ -147,7 +149,7 @@ export class ClientConnection {
 
   static connect(host: string, port: number, opts: ClientConnectionOptions = {}): Promise<ClientConnection> {
     return new Promise((resolve, reject) => {
-      const socket = netConnect({ host, port });
+      const socket = netConnect({ host, port, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
       socket.once('error', reject);
       socket.once('connect', () => {
         socket.off('error', reject);

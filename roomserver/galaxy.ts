@@ -139,7 +139,7 @@ export class StandaloneGalaxy implements Galaxy {
   async boot(from: RoomUser, name: string): Promise<BootResult> {
     const target = this.world.byName(name);
     if (!target) return { ok: false, message: `${name} is not logged on.` };
-    this.bans.ban(target.key, target.conn.remoteAddress);
+    this.bans.ban(target.key, target.conn.remoteAddress, target.name, from.name);
     target.conn.close({ kind: 'kicked', detail: `booted by ${from.name}` });
     return { ok: true, message: `${target.name} has been booted.` };
   }

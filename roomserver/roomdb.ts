@@ -8,6 +8,7 @@ import { openDatabase } from '../runtime/db/open.js';
 import type { Database } from '../runtime/db/types.js';
 import { describe } from '../runtime/lifecycle.js';
 import type { ServerLog } from '../runtime/log.js';
+import type { LogLimiter } from '../runtime/log-limit.js';
 import { propUpdFrames } from '../protocol/messages.js';
 import type { DatabaseSettings } from './config.js';
 import type { Room } from './room.js';
@@ -28,6 +29,8 @@ export class RoomPersistence {
     private readonly serverName: string,
     private readonly log: ServerLog,
     private readonly rooms: () => Iterable<Room>,
+    /** For what fails room after room (a database gone): once per window, with a count. */
+    private readonly limited: LogLimiter,
   ) {}
 
   start(): void {
@@ -71,12 +74,13 @@ export class RoomPersistence {
           for (const u of room.subscribers) u.conn.sendAll(frames);
         }
       },
-      (err: unknown) => this.log.error(room.name, `cannot load room state: ${describe(err)}`),
+      (err: unknown) =>
+        this.limited.error(room.name, 'load', `cannot load room state: ${describe(err)}`, 'RoomDatabase'),
     );
     if (this.settings.dynamic && !this.registered.has(room.name)) {
       this.registered.add(room.name);
       db.registerRoom(room.name, this.serverName, new Date()).catch((err: unknown) =>
-        this.log.error(room.name, `cannot register room: ${describe(err)}`),
+        this.limited.error(room.name, 'register', `cannot register room: ${describe(err)}`, 'RoomDatabase'),
       );
     }
   }
@@ -93,7 +97,12 @@ export class RoomPersistence {
           await db.saveRoom(room.name, [...room.shared.values()]);
         } catch (err) {
           room.sharedDirty = true;
-          this.log.error(room.name, `cannot store room state: ${describe(err)}; will retry`);
+          this.limited.error(
+            room.name,
+            'store',
+            `cannot store room state: ${describe(err)}; will retry`,
+            'RoomDatabase',
+          );
         }
       }
     });

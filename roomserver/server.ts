@@ -3,8 +3,12 @@
 
 import type { Server, Socket } from 'node:net';
 import type { NewProp } from '../protocol/props.js';
+import { admitClient, logClose, watchAcceptErrors, type AcceptGate } from '../runtime/accept.js';
+import { AddressLimits } from '../runtime/address-limits.js';
+import { FileBudget } from '../runtime/file-budget.js';
 import { BanList } from '../runtime/bans.js';
-import { Connection, type CloseReason, type TraceHooks } from '../runtime/connection.js';
+import type { CloseReason, TraceHooks } from '../runtime/connection.js';
+import { LogLimiter } from '../runtime/log-limit.js';
 import { ctime, type ServerLog } from '../runtime/log.js';
 import { MessageOfTheHour } from '../runtime/moth.js';
 import { buildServerProps } from '../runtime/serverprops.js';
@@ -25,9 +29,13 @@ import { SocketSet } from '../runtime/sockets.js';
 const PRELOGIN_SLACK = 64;
 const HOUR_MS = 3_600_000;
 
-export class RoomServer {
+export class RoomServer implements AcceptGate {
   readonly world: World;
   readonly bans = new BanList();
+  readonly addresses = new AddressLimits();
+  readonly files = new FileBudget();
+  /** Lines a client can cause again and again go through here (once per offender per window). */
+  readonly logLimit: LogLimiter;
   readonly moth: MessageOfTheHour;
   readonly ticker: Ticker;
   readonly galaxy: Galaxy;
@@ -51,8 +59,9 @@ export class RoomServer {
       ? new LinkedGalaxy(this, configPath, cfg.linkRetryMs, () => this.ready())
       : new StandaloneGalaxy(this.world, this.world.rooms, this.bans);
     this.serverProps = buildServerProps(cfg.http, this.galaxy.serverType, cfg.updateIntervalUs);
+    this.logLimit = new LogLimiter(log, () => this.cfg.limits.logLimitWindowMs);
     this.roomdb = cfg.roomDatabase
-      ? new RoomPersistence(cfg.roomDatabase, roomServerLogName(cfg), log, () => this.world.rooms.all())
+      ? new RoomPersistence(cfg.roomDatabase, roomServerLogName(cfg), log, () => this.world.rooms.all(), this.logLimit)
       : null;
     if (this.roomdb) {
       const db = this.roomdb;
@@ -68,6 +77,15 @@ export class RoomServer {
     });
     if (log.tracing) this.trace = commandTrace(log);
     listener.on('connection', (socket: Socket) => this.accept(socket));
+    watchAcceptErrors(listener, 'clients', this.logLimit);
+  }
+
+  limits(): Readonly<RoomServerConfig['limits']> {
+    return this.cfg.limits;
+  }
+
+  get openSockets(): number {
+    return this.sockets.size;
   }
 
   get usersPort(): number {
@@ -77,6 +95,9 @@ export class RoomServer {
   /** Stand-alone: ready at once; behind a UserServer: once the link is up (AG-2 "accepts clients"). */
   async start(): Promise<void> {
     await this.reloadMoth();
+    this.logLimit.start();
+    const files = this.files.warning(this.cfg.maxOrdinary + this.cfg.maxPriority);
+    if (files) this.log.event(files);
     this.roomdb?.start();
     this.ticker.start();
     this.hourly = setInterval(() => void this.reloadMoth(), HOUR_MS);
@@ -118,15 +139,17 @@ export class RoomServer {
   }
 
   private accept(socket: Socket): void {
+    // Beyond the users Connections allows, a few sockets are taken on to be told "server full"
+    // (NAK 2 or 3 to their SESSIONINIT): until then nobody knows which kind of user they are.
     const limit = this.cfg.maxOrdinary + this.cfg.maxPriority + PRELOGIN_SLACK;
-    if (!this.accepting || this.sessions.size >= limit) {
-      if (this.accepting)
-        this.log.error(socket.remoteAddress ?? 'unknown', `connection refused: ${limit} connections open`);
-      socket.destroy();
-      return;
-    }
+    const refusal = !this.accepting
+      ? 'server shutting down'
+      : this.sessions.size >= limit
+        ? `${this.sessions.size} connections open (Connections ${this.cfg.maxOrdinary} ${this.cfg.maxPriority})`
+        : null;
+    const conn = admitClient(socket, this, refusal);
+    if (!conn) return;
     this.sockets.track(socket);
-    const conn = new Connection(socket, this.cfg.limits);
     conn.trace = this.trace;
     this.sessions.add(new Session(this, conn));
   }
@@ -136,15 +159,14 @@ export class RoomServer {
     this.sessions.delete(s);
     const u = s.user;
     if (!u) {
-      if (reason.kind !== 'peer' && reason.kind !== 'exit' && reason.kind !== 'kicked' && reason.kind !== 'server') {
-        this.log.error(s.conn.label, reason.detail);
-      }
+      // A refusal was logged as such; a shutdown or a lost UserServer says so once for everyone.
+      if (reason.kind !== 'kicked' && reason.kind !== 'server') logClose(this.logLimit, s.conn, reason, false);
       return;
     }
     const viewers = this.world.remove(u);
     ViewUpdater.departNow(u, viewers);
     this.galaxy.left(u, s.loggingOff);
-    if (reason.kind !== 'exit' && reason.kind !== 'server') this.log.error(u.name, reason.detail);
+    if (reason.kind !== 'exit' && reason.kind !== 'server') logClose(this.logLimit, s.conn, reason, true);
     // AG-32: the session record, written whenever a user leaves.
     this.log.block([
       `${ctime(new Date())} ${u.name} (${s.conn.remoteAddress})`,
@@ -167,6 +189,8 @@ export class RoomServer {
   /** AG-37: stop accepting, close every client (writing its session record), then the galaxy. */
   async shutdown(): Promise<void> {
     this.accepting = false;
+    this.logLimit.stop();
+    this.logLimit.flush();
     this.listener.close();
     this.ticker.stop();
     if (this.hourly) clearInterval(this.hourly);

@@ -36,6 +36,17 @@ export interface Limits {
   chatLines: number;
   /** @default 10 s */
   chatWindowMs: number;
+  /**
+   * Time a new socket may take to send its first frame. The real client sends PROPREQ (`03 FF 0A`)
+   * as soon as it is connected (§6.3 step 1); once answered, the login wait above applies. @default 10 s
+   */
+  firstRequestTimeoutMs: number;
+  /** Sockets one address may hold (J Solar's servers: 16). @default 16 */
+  connectionsPerAddress: number;
+  /** Sockets one address may hold before they log in. @default 8 */
+  unauthenticatedPerAddress: number;
+  /** A client's repeated offence is logged once per offender and event per this window. @default 60 s */
+  logLimitWindowMs: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -48,6 +59,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   frameBurst: 400,
   chatLines: 20,
   chatWindowMs: 10_000,
+  firstRequestTimeoutMs: 10_000,
+  connectionsPerAddress: 16,
+  unauthenticatedPerAddress: 8,
+  logLimitWindowMs: 60_000,
 });
 
 export interface CommonDraft {
@@ -194,6 +209,22 @@ export function commonKeywords<D extends CommonDraft>(): KeywordSpec<D>[] {
         d.limits.chatWindowMs = n(v, 1) * 1000;
       },
     },
+    {
+      keyword: 'AddressLimit',
+      args: [
+        { name: 'connections', type: int(1, 1_000_000) },
+        { name: 'unauthenticated', type: int(1, 1_000_000) },
+      ],
+      apply(d, v, at) {
+        if (n(v, 1) > n(v, 0)) {
+          throw new ConfigError(at.file, at.line, at.keyword, 'unauthenticated must not exceed connections');
+        }
+        d.limits.connectionsPerAddress = n(v, 0);
+        d.limits.unauthenticatedPerAddress = n(v, 1);
+      },
+    },
+    secondsKeyword<D>('FirstRequestTimeout', (d, ms) => (d.limits.firstRequestTimeoutMs = ms), 600),
+    secondsKeyword<D>('LogLimitWindow', (d, ms) => (d.limits.logLimitWindowMs = ms), 86_400),
   ];
 }
 

@@ -9,6 +9,7 @@ import type { AnyCommand } from '../protocol/commands.js';
 import { StreamDecoder } from '../protocol/decoder.js';
 import { isProtocolError } from '../protocol/errors.js';
 import { KEEPALIVE } from '../protocol/messages.js';
+import type { AddressLease } from './address-limits.js';
 import type { Limits } from './config-common.js';
 
 export type CloseKind =
@@ -70,6 +71,8 @@ export class Connection {
   private held = 0;
   private readonly heldCommands: { command: AnyCommand; co: boolean }[] = [];
   private loginTimer: NodeJS.Timeout | null;
+  /** Until the first frame: the real client sends PROPREQ at once (§6.3 step 1). */
+  private firstFrameTimer: NodeJS.Timeout | null;
   private idleTimer: NodeJS.Timeout | null = null;
   private keepAliveTimer: NodeJS.Timeout | null = null;
   private drainTimer: NodeJS.Timeout | null = null;
@@ -85,6 +88,8 @@ export class Connection {
    * after 120 s of silence both ways (§6.1); keep-alives on such a connection would defeat that.
    */
   wantsKeepAlive: () => boolean = () => true;
+  /** This socket's place in the per-address counts: given back at login and at close. */
+  lease: AddressLease | null = null;
 
   bytesIn = 0;
   bytesOut = 0;
@@ -122,6 +127,17 @@ export class Connection {
       limits.loginTimeoutMs,
     );
     this.loginTimer.unref();
+    // Bytes alone do not count: only a whole frame shows a client, so a byte now and then cannot
+    // keep an idle socket, and once the first frame came the login timer above never restarts.
+    this.firstFrameTimer = setTimeout(
+      () =>
+        this.close({
+          kind: 'login-timeout',
+          detail: `no request within ${limits.firstRequestTimeoutMs / 1000} s of connecting`,
+        }),
+      limits.firstRequestTimeoutMs,
+    );
+    this.firstFrameTimer.unref();
   }
 
   attach(handler: ConnectionHandler): void {
@@ -142,6 +158,7 @@ export class Connection {
     if (this.closed) return;
     if (this.loginTimer) clearTimeout(this.loginTimer);
     this.loginTimer = null;
+    this.lease?.authenticated();
     this.idleTimer = setTimeout(() => this.close({ kind: 'idle', detail: 'timeout' }), this.limits.idleTimeoutMs);
     this.idleTimer.unref();
     this.keepAliveTimer = setTimeout(() => this.keepAlive(), this.limits.keepAliveMs);
@@ -156,7 +173,10 @@ export class Connection {
 
   private receive(command: AnyCommand, co: boolean): void {
     if (this.closed) return;
-    this.framesIn++;
+    if (this.framesIn++ === 0 && this.firstFrameTimer) {
+      clearTimeout(this.firstFrameTimer);
+      this.firstFrameTimer = null;
+    }
     if (!this.takeToken()) {
       this.close({ kind: 'flood', detail: `more than ${this.limits.framesPerSecond} frames per second` });
       return;
@@ -280,8 +300,10 @@ export class Connection {
   private finish(reason: CloseReason): void {
     this.closed = true;
     this.decoder.kill();
-    for (const t of [this.loginTimer, this.idleTimer, this.keepAliveTimer, this.drainTimer]) if (t) clearTimeout(t);
-    this.loginTimer = this.idleTimer = this.keepAliveTimer = this.drainTimer = null;
+    for (const t of [this.loginTimer, this.firstFrameTimer, this.idleTimer, this.keepAliveTimer, this.drainTimer])
+      if (t) clearTimeout(t);
+    this.loginTimer = this.firstFrameTimer = this.idleTimer = this.keepAliveTimer = this.drainTimer = null;
+    this.lease?.release();
     this.out = [];
     this.outBytes = 0;
     this.heldCommands.length = 0;

@@ -39,6 +39,9 @@ writeFileSync(
     `PasswordCost ${argv.cost}`,
     'FloodLimit 1000 5000',
     `Connections ${accounts + 100} ${accounts + 100}`,
+    // Every bot connects from 127.0.0.1: the per-address limits would stop them.
+    `AddressLimit ${accounts + 100} ${accounts + 100}`,
+    `Registrations ${accounts + 100}`,
   ].join('\n'),
 );
 const us = spawn(process.execPath, [join(root, 'dist/userserver/main.js'), 'bench.cfg'], {

@@ -37,7 +37,7 @@ async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'ws-load-'));
   writeFileSync(
     join(dir, 'load.cfg'),
-    `Server Load\nUsers 0\nBindAddr 127.0.0.1\nClientUpdates ${argv.avatars} ${argv['interval-us']}\nConnections ${N + 100} 10\nFloodLimit 1000 5000\n`,
+    `Server Load\nUsers 0\nBindAddr 127.0.0.1\nClientUpdates ${argv.avatars} ${argv['interval-us']}\nConnections ${N + 100} 10\nFloodLimit 1000 5000\nAddressLimit ${N + 100} ${N + 100}\n`,
   );
   const proc = spawn(process.execPath, [join(root, 'dist/roomserver/main.js'), 'load.cfg'], {
     cwd: dir,

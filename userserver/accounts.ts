@@ -8,6 +8,7 @@ import type { NewProp } from '../protocol/props.js';
 import { VIP_BITS } from '../runtime/db/admin-sql.js';
 import type { Database, StoredProperty, UserRecord } from '../runtime/db/types.js';
 import { describe } from '../runtime/lifecycle.js';
+import type { AttemptOutcome, LoginGuard, Admission } from './login-guard.js';
 import type { PasswordHasher } from './passwords.js';
 import type { ActiveUser } from './users.js';
 
@@ -35,6 +36,8 @@ export class Accounts {
   constructor(
     readonly db: Database,
     private readonly hasher: PasswordHasher,
+    /** Failed-login and registration limits; what it refuses costs no database read and no hash. */
+    readonly guard: LoginGuard,
     /** Problems that must not refuse a login (a missing administration table on Oracle, say). */
     private readonly warn: (text: string) => void = () => undefined,
   ) {}
@@ -69,17 +72,36 @@ export class Accounts {
     }
   }
 
-  /** AG-11: no such user (12), inactive account (14), bad password (13); fresh from the database. */
-  async authenticate(name: string, password: string): Promise<AuthOutcome> {
+  /**
+   * AG-11: no such user (12), inactive account (14), bad password (13); fresh from the database.
+   * `address` is the client's: the login limits and the hashing queue's fairness go by it.
+   */
+  async authenticate(name: string, password: string, address: string): Promise<AuthOutcome> {
     const key = name.toLowerCase();
-    const record = await this.db.findUser(key);
-    if (!record) return { ok: false, nak: Nak.NO_SUCH_USER, reason: `no account named ${name}` };
-    if (record.accountStatus !== 1)
-      return { ok: false, nak: Nak.BAD_ACCOUNT, reason: `account ${record.userName} is inactive` };
-    const check = await this.hasher.verify(password, record.password);
-    if (!check.ok) return { ok: false, nak: Nak.BAD_PASSWORD, reason: `wrong password for ${record.userName}` };
-    if (check.needsRehash) await this.db.setPassword(key, await this.hasher.hash(password));
-    return { ok: true, record: await this.withVipExpiry(record), props: await this.db.loadProperties(key) };
+    const admitted = this.guard.login(address, key);
+    if (!admitted.ok) return refusal(admitted);
+    let outcome: AttemptOutcome = 'neutral';
+    try {
+      const record = await this.db.findUser(key);
+      if (!record) {
+        outcome = 'failed';
+        return { ok: false, nak: Nak.NO_SUCH_USER, reason: `no account named ${name}` };
+      }
+      if (record.accountStatus !== 1) {
+        outcome = 'failed';
+        return { ok: false, nak: Nak.BAD_ACCOUNT, reason: `account ${record.userName} is inactive` };
+      }
+      const check = await this.hasher.verify(password, record.password, address);
+      if (!check.ok) {
+        outcome = 'wrong-password';
+        return { ok: false, nak: Nak.BAD_PASSWORD, reason: `wrong password for ${record.userName}` };
+      }
+      outcome = 'success';
+      if (check.needsRehash) await this.db.setPassword(key, await this.hasher.hash(password, address));
+      return { ok: true, record: await this.withVipExpiry(record), props: await this.db.loadProperties(key) };
+    } finally {
+      admitted.attempt.finish(outcome);
+    }
   }
 
   /** Account status and privileges as they are now (a RoomServer login of an active user). */
@@ -89,33 +111,50 @@ export class Accounts {
   }
 
   /** AG-10: bad serial (9), serial taken (10), name taken (11); one transaction in the store. */
-  async register(name: string, password: string, serial: string, clientVersion: string): Promise<RegisterAnswer> {
-    const passwordHash = await this.hasher.hash(password);
-    const outcome = await this.db.register({
-      userName: name,
-      passwordHash,
-      serial,
-      clientVersion: clientVersion.slice(0, 20),
-      now: new Date(),
-    });
-    switch (outcome) {
-      case 'bad-serial':
-        return { ok: false, nak: Nak.BAD_SERIAL, reason: `serial ${serial} does not exist` };
-      case 'taken-serial':
-        return { ok: false, nak: Nak.TAKEN_SERIAL, reason: `serial ${serial} is already used` };
-      case 'taken-name':
-        return { ok: false, nak: Nak.TAKEN_USER, reason: `name ${name} is already registered` };
-      case 'ok': {
-        const record = await this.db.findUser(name.toLowerCase());
-        if (!record) return { ok: false, nak: Nak.FATAL, reason: `account ${name} vanished right after registration` };
-        // The sign-up pages' e-mail address may already be stored: the session must keep it.
-        return { ok: true, record, props: await this.db.loadProperties(record.userNameLower) };
+  async register(
+    name: string,
+    password: string,
+    serial: string,
+    clientVersion: string,
+    address: string,
+  ): Promise<RegisterAnswer> {
+    const admitted = this.guard.register(address, name.toLowerCase());
+    if (!admitted.ok) return refusal(admitted);
+    let outcome: AttemptOutcome = 'neutral';
+    try {
+      const passwordHash = await this.hasher.hash(password, address);
+      const result = await this.db.register({
+        userName: name,
+        passwordHash,
+        serial,
+        clientVersion: clientVersion.slice(0, 20),
+        now: new Date(),
+      });
+      switch (result) {
+        case 'bad-serial':
+          outcome = 'failed';
+          return { ok: false, nak: Nak.BAD_SERIAL, reason: `serial ${serial} does not exist` };
+        case 'taken-serial':
+          outcome = 'failed';
+          return { ok: false, nak: Nak.TAKEN_SERIAL, reason: `serial ${serial} is already used` };
+        case 'taken-name':
+          return { ok: false, nak: Nak.TAKEN_USER, reason: `name ${name} is already registered` };
+        case 'ok': {
+          outcome = 'success';
+          const record = await this.db.findUser(name.toLowerCase());
+          if (!record)
+            return { ok: false, nak: Nak.FATAL, reason: `account ${name} vanished right after registration` };
+          // The sign-up pages' e-mail address may already be stored: the session must keep it.
+          return { ok: true, record, props: await this.db.loadProperties(record.userNameLower) };
+        }
       }
+    } finally {
+      admitted.attempt.finish(outcome);
     }
   }
 
-  async changePassword(name: string, password: string): Promise<void> {
-    await this.db.setPassword(name.toLowerCase(), await this.hasher.hash(password));
+  async changePassword(name: string, password: string, address: string): Promise<void> {
+    await this.db.setPassword(name.toLowerCase(), await this.hasher.hash(password, address));
   }
 
   /**
@@ -148,4 +187,19 @@ export function persistentProps(props: ReadonlyMap<number, NewProp>): StoredProp
   for (const p of props.values())
     if (p.flags & PropFlag.DBSTORE) out.push({ id: p.id, flags: p.flags, access: p.access, value: p.value });
   return out;
+}
+
+/**
+ * A login the guard refused without looking further: a lockout and too many new accounts are told
+ * as NAK 16, which the client shows as a refusal of its address and does not retry on its own (the
+ * guide's "Bad IP address" for booted users); a check already in flight for the address is NAK 5,
+ * after which the client tries again in 8-17 s.
+ */
+function refusal(a: Exclude<Admission, { ok: true }>): { ok: false; nak: NakCode; reason: string } {
+  const until = a.until === null ? '' : `; refused until ${clock(new Date(a.until))}`;
+  return { ok: false, nak: a.kind === 'busy' ? Nak.FATAL : Nak.BAD_IPADDRESS, reason: `${a.reason}${until}` };
+}
+
+function clock(d: Date): string {
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:${String(d.getSeconds()).padStart(2, '0')}`;
 }

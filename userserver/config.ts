@@ -6,6 +6,7 @@ import {
   int,
   ipv4,
   n,
+  num,
   parseConfigFile,
   port,
   portOrZero,
@@ -64,6 +65,16 @@ export interface UserServerConfig extends CommonDraft, AdminSettings, SignupSett
   logoffDelayMs: number;
   /** Extension: wait between attempts to open the user database. @default 30 s */
   databaseRetryMs: number;
+  /** Extension: failed logins allowed per address and per account within the window; then locked out. @default 5, 5, 10 min */
+  loginFailures: LoginFailureSettings;
+  /** Extension: accounts one address may register per hour. @default 5 */
+  registrationsPerHour: number;
+}
+
+export interface LoginFailureSettings {
+  perAddress: number;
+  perAccount: number;
+  windowMs: number;
 }
 
 export const US_DEFAULTS = {
@@ -74,6 +85,8 @@ export const US_DEFAULTS = {
   passwordCost: 14,
   logoffDelayMs: 30_000,
   databaseRetryMs: 30_000,
+  loginFailures: { perAddress: 5, perAccount: 5, windowMs: 600_000 },
+  registrationsPerHour: 5,
 } as const;
 
 const TABLE: KeywordSpec<UserServerConfig>[] = [
@@ -161,6 +174,24 @@ const TABLE: KeywordSpec<UserServerConfig>[] = [
   ...adminKeywords<UserServerConfig>(),
   ...signupKeywords<UserServerConfig>(),
   {
+    keyword: 'LoginFailures',
+    args: [
+      { name: 'perAddress', type: int(1, 1_000_000) },
+      { name: 'perAccount', type: int(1, 1_000_000) },
+      { name: 'minutes', type: num(0.01, 10_080) },
+    ],
+    apply(d, v) {
+      d.loginFailures = { perAddress: n(v, 0), perAccount: n(v, 1), windowMs: n(v, 2) * 60_000 };
+    },
+  },
+  {
+    keyword: 'Registrations',
+    args: [{ name: 'perAddressPerHour', type: int(1, 1_000_000) }],
+    apply(d, v) {
+      d.registrationsPerHour = n(v, 0);
+    },
+  },
+  {
     keyword: 'PasswordCost',
     args: [{ name: 'log2N', type: int(10, 20) }],
     apply(d, v) {
@@ -208,6 +239,8 @@ export function userServerDraft(file: string): UserServerConfig {
     databaseRetryMs: US_DEFAULTS.databaseRetryMs,
     ...adminDraft(),
     ...signupDraft(),
+    loginFailures: { ...US_DEFAULTS.loginFailures },
+    registrationsPerHour: US_DEFAULTS.registrationsPerHour,
   };
 }
 

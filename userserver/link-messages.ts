@@ -3,8 +3,10 @@
 // whispers, broadcasts and boots.
 
 import { Nak } from '../protocol/constants.js';
-import { isValidUserName } from '../protocol/names.js';
+import { foldsSafely, isReservedName, isValidUserName } from '../protocol/names.js';
 import { RoomAnswerKind, type LinkMessage, type LinkMessageOf } from '../protocol/link.js';
+import { describeBan } from '../runtime/bans.js';
+import { DatabaseError } from '../runtime/db/types.js';
 import { describe } from '../runtime/lifecycle.js';
 import type { RoomServerLink } from './links.js';
 import { toProps } from './login.js';
@@ -32,7 +34,15 @@ export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkM
         verifyRoomServerLogin(us, m).then(
           (ans) => link.send(ans),
           (err: unknown) => {
-            us.log.error(m.loginName, `RoomServer login check failed: ${describe(err)}`);
+            if (err instanceof DatabaseError)
+              us.logLimit.error('UserDatabase', describe(err), describe(err), 'database');
+            else
+              us.logLimit.error(
+                m.loginName,
+                'check failed',
+                `RoomServer login check failed: ${describe(err)}`,
+                m.address,
+              );
             link.send(loginAnswer(m.reqId, Nak.FATAL, 'login check failed'));
           },
         ),
@@ -71,7 +81,8 @@ export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkM
     }
     case 'WHISPER': {
       const r = us.router.whisper(m.from, m.to, m.text);
-      if (!r.delivered) us.log.error(m.from, `undeliverable whisper dropped - ${r.reason}`);
+      if (!r.delivered)
+        us.logLimit.error(m.from, 'undeliverable whisper', `undeliverable whisper dropped - ${r.reason}`);
       return link.send({
         kind: 'WHISPER_ANS',
         reqId: m.reqId,
@@ -129,8 +140,8 @@ function loginAnswer(reqId: number, nak: number, reason: string): LinkMessage {
  */
 async function verifyRoomServerLogin(us: UserServer, m: LinkMessageOf<'LOGIN_REQ'>): Promise<LinkMessage> {
   const key = m.loginName.toLowerCase();
-  if (us.bans.isBanned(key, m.address))
-    return loginAnswer(m.reqId, Nak.BAD_IPADDRESS, 'booted within the last 30 minutes');
+  const ban = us.bans.find(key, m.address);
+  if (ban) return loginAnswer(m.reqId, Nak.BAD_IPADDRESS, describeBan(ban));
   const accounts = us.accounts;
   let u = us.users.get(key);
   if (u && us.verifierMatches(u, m.password)) {
@@ -143,7 +154,8 @@ async function verifyRoomServerLogin(us: UserServer, m: LinkMessageOf<'LOGIN_REQ
   } else if (u && u.kind !== 'registered') {
     return loginAnswer(m.reqId, Nak.BAD_PASSWORD, `wrong session password for ${u.name}`);
   } else if (accounts) {
-    const r = await accounts.authenticate(m.loginName, m.password);
+    // Limits and hashing go by the client's address, which the RoomServer reports (LINK.md).
+    const r = await accounts.authenticate(m.loginName, m.password, m.address);
     if (!r.ok) return loginAnswer(m.reqId, r.nak, r.reason);
     u = us.users.get(key);
     if (u) u.verifier = us.verifierOf(m.password);
@@ -155,8 +167,10 @@ async function verifyRoomServerLogin(us: UserServer, m: LinkMessageOf<'LOGIN_REQ
     }
     u.privileges = r.record.userPrivileges;
   } else {
-    if (!isValidUserName(m.loginName, us.cfg.unicodeNames))
+    if (!isValidUserName(m.loginName, us.cfg.unicodeNames) || !foldsSafely(m.loginName))
       return loginAnswer(m.reqId, Nak.BAD_USER, `name ${m.loginName} is not valid`);
+    if (isReservedName(m.loginName, us.cfg.guests?.prefix ?? null))
+      return loginAnswer(m.reqId, Nak.TAKEN_USER, `name ${m.loginName} is reserved`);
     if (us.users.size >= us.cfg.maxActiveUsers) return loginAnswer(m.reqId, Nak.MAX_ORDINARY, 'server full');
     u = directUser(us, m.loginName, 'anonymous', m, null);
   }

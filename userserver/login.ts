@@ -9,10 +9,11 @@
 import { randomBytes } from 'node:crypto';
 import { Nak, PROTOCOL_VERSION, Priv, SERVER_PSEUDO_USER, Var, type NakCode } from '../protocol/constants.js';
 import { sessionInitNak, sessionInitReply, textFrames } from '../protocol/messages.js';
-import { isValidUserName } from '../protocol/names.js';
+import { foldsSafely, isReservedName, isValidUserName } from '../protocol/names.js';
 import type { NewProp, OldProp } from '../protocol/props.js';
+import { describeBan } from '../runtime/bans.js';
 import { describe } from '../runtime/lifecycle.js';
-import type { StoredProperty } from '../runtime/db/types.js';
+import { DatabaseError, type StoredProperty } from '../runtime/db/types.js';
 import { HashingOverloaded } from './passwords.js';
 import type { UserServer } from './server.js';
 import type { UserSession } from './session.js';
@@ -39,8 +40,11 @@ export interface LoginContext {
 type Refusal = { nak: NakCode; reason: string };
 type Step = (ctx: LoginContext) => Promise<Refusal | void> | Refusal | void;
 
-/** Names that mean something else on the wire or in notices. */
-const RESERVED = new Set(['world', 'room', SERVER_PSEUDO_USER.toLowerCase(), 'trade']);
+const checkConnections: Step = (ctx) => {
+  if (ctx.session.full) {
+    return { nak: Nak.MAX_ORDINARY, reason: `server full (Connections ${ctx.us.cfg.maxConnections} connections)` };
+  }
+};
 
 const checkProtocol: Step = (ctx) => {
   const p = ctx.props.get(Var.PROTOCOL);
@@ -64,17 +68,19 @@ const checkName: Step = (ctx) => {
       reason: `name ${JSON.stringify(ctx.name)} is not 2-16 ${ctx.us.cfg.unicodeNames ? '' : 'ASCII '}letters, digits, _ or -`,
     };
   }
-  const g = ctx.us.cfg.guests;
-  const lower = ctx.name.toLowerCase();
-  if (ctx.mode !== 'authenticate' && (RESERVED.has(lower) || (g && lower.startsWith(`${g.prefix.toLowerCase()}_`)))) {
+  // An existing account logs in under the name it has; the rules below are for new names.
+  if (ctx.mode === 'authenticate') return;
+  if (isReservedName(ctx.name, ctx.us.cfg.guests?.prefix ?? null)) {
     return { nak: Nak.TAKEN_USER, reason: `name ${ctx.name} is reserved` };
+  }
+  if (!foldsSafely(ctx.name)) {
+    return { nak: Nak.BAD_USER, reason: `name ${JSON.stringify(ctx.name)} has letters whose case is ambiguous` };
   }
 };
 
 const checkBan: Step = (ctx) => {
-  if (ctx.us.bans.isBanned(ctx.name.toLowerCase(), ctx.session.address)) {
-    return { nak: Nak.BAD_IPADDRESS, reason: 'booted within the last 30 minutes' };
-  }
+  const ban = ctx.us.bans.find(ctx.name.toLowerCase(), ctx.session.address);
+  if (ban) return { nak: Nak.BAD_IPADDRESS, reason: describeBan(ban) };
 };
 
 const checkCapacity: Step = (ctx) => {
@@ -106,7 +112,13 @@ const establishIdentity: Step = async (ctx) => {
     case 'register': {
       const serial = ctx.props.get(Var.SERIAL) ?? '';
       if (ctx.password.length < 4) return { nak: Nak.BAD_PASSWORD, reason: 'password shorter than 4 characters' };
-      const r = await us.accounts!.register(ctx.name, ctx.password, serial, ctx.props.get(Var.CLIENT) ?? '');
+      const r = await us.accounts!.register(
+        ctx.name,
+        ctx.password,
+        serial,
+        ctx.props.get(Var.CLIENT) ?? '',
+        ctx.session.address,
+      );
       if (!r.ok) return r;
       us.log.event(`registered ${r.record.userName} with serial ${serial} from ${ctx.session.address}`);
       ctx.name = r.record.userName;
@@ -117,7 +129,7 @@ const establishIdentity: Step = async (ctx) => {
       return;
     }
     case 'authenticate': {
-      const r = await us.accounts!.authenticate(ctx.name, ctx.password);
+      const r = await us.accounts!.authenticate(ctx.name, ctx.password, ctx.session.address);
       if (!r.ok) return r;
       ctx.name = r.record.userName;
       ctx.kind = 'registered';
@@ -126,7 +138,7 @@ const establishIdentity: Step = async (ctx) => {
       ctx.stored = r.props;
       const newPassword = ctx.props.get(Var.NEW_PASSWD);
       if (newPassword && newPassword.length >= 4) {
-        await us.accounts!.changePassword(ctx.name, newPassword);
+        await us.accounts!.changePassword(ctx.name, newPassword, ctx.session.address);
         ctx.password = newPassword;
         us.log.event(`${ctx.name} changed password`);
       }
@@ -166,6 +178,7 @@ const welcome: Step = (ctx) => {
 };
 
 export const LOGIN_STEPS: readonly Step[] = [
+  checkConnections,
   checkProtocol,
   chooseMode,
   checkName,
@@ -205,15 +218,26 @@ export async function runLogin(us: UserServer, session: UserSession, sent: reado
       if (refusal) break;
     }
   } catch (err) {
-    const busy = err instanceof HashingOverloaded;
-    refusal = {
-      nak: Nak.FATAL,
-      reason: busy ? `login checks overloaded: ${err.message}` : `login failed: ${describe(err)}`,
-    };
+    // NAK 5: the client tries again in 8-17 s, by when the queue may be shorter or the database back.
+    if (err instanceof DatabaseError) {
+      us.logLimit.error('UserDatabase', describe(err), describe(err), 'database');
+      refusal = { nak: Nak.FATAL, reason: 'the user database failed (see the UserDatabase line)' };
+    } else {
+      const busy = err instanceof HashingOverloaded;
+      refusal = {
+        nak: Nak.FATAL,
+        reason: busy ? `login checks overloaded: ${err.message}` : `login failed: ${describe(err)}`,
+      };
+    }
   }
   if (!refusal) return;
   if (ctx.guestSlot !== null && !session.user) us.guests?.free(ctx.guestSlot);
-  us.log.error(ctx.name || session.address, `login refused: ${refusal.reason} (NAK ${refusal.nak})`);
+  us.logLimit.error(
+    ctx.name || session.address,
+    `login refused ${refusal.reason}`,
+    `login refused: ${refusal.reason} (NAK ${refusal.nak})`,
+    session.address,
+  );
   session.conn.send(sessionInitNak(refusal.nak));
   session.conn.close({ kind: 'kicked', detail: `login refused: ${refusal.reason}` });
 }

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     }
     if (!db) return;
   }
-  us.ready(db);
+  await us.ready(db);
   admin = await startAdminServices(us, db);
   if (stopping) return void (await admin.close());
   log.line('Ready to serve');

@@ -5,7 +5,7 @@
 import { PRIVATE_PROPERTIES, PropAccess, PropFlag, SERVER_OWNED_PROPERTIES } from '../protocol/constants.js';
 import { buddyNotify, textFrames, whisperFrames } from '../protocol/messages.js';
 import type { NewProp } from '../protocol/props.js';
-import type { BanList } from '../runtime/bans.js';
+import { describeBan, type Ban, type BanList } from '../runtime/bans.js';
 import type { ServerLog } from '../runtime/log.js';
 import type { RoomServerLink } from './links.js';
 import type { ActiveUser, ActiveUsers, ClientPresence } from './users.js';
@@ -22,6 +22,8 @@ export interface RoutingHost {
   readonly links: ReadonlySet<RoomServerLink>;
   /** Ends a session everywhere (boot, replaced login) and logs the user off. */
   replace(u: ActiveUser, reason: string): void;
+  /** A boot made these bans: they are stored so that they outlive a restart. */
+  banned(bans: readonly Ban[]): void;
 }
 
 export type Delivery = { delivered: true } | { delivered: false; reason: string };
@@ -67,9 +69,10 @@ export class Router {
   boot(by: string, name: string): { ok: boolean; message: string } {
     const t = this.host.users.get(name.toLowerCase());
     if (!t) return { ok: false, message: `${name} is not logged on.` };
-    this.host.bans.ban(t.key, t.address);
+    const bans = this.host.bans.ban(t.key, t.address, t.name, by);
     this.host.replace(t, `booted by ${by}`);
-    this.host.log.event(`${by} booted ${t.name} (${t.address}); name and address banned for 30 minutes`);
+    this.host.log.event(`${by} booted ${t.name} (${t.address}); ${bans.map(describeBan).join('; ')}`);
+    this.host.banned(bans);
     return { ok: true, message: `${t.name} has been booted.` };
   }
 

@@ -7,13 +7,17 @@ import type { Server, Socket } from 'node:net';
 import { ServerType } from '../protocol/constants.js';
 import type { NewProp } from '../protocol/props.js';
 import type { LinkMessage } from '../protocol/link.js';
-import { BanList } from '../runtime/bans.js';
+import { admitClient, logClose, watchAcceptErrors, type AcceptGate } from '../runtime/accept.js';
+import { AddressLimits } from '../runtime/address-limits.js';
+import { FileBudget } from '../runtime/file-budget.js';
+import { BanList, describeBan, type Ban } from '../runtime/bans.js';
 import { ChannelPopulation } from '../runtime/channels.js';
-import type { HttpSettings } from '../runtime/config-common.js';
-import { Connection, type CloseReason, type TraceHooks } from '../runtime/connection.js';
+import type { HttpSettings, Limits } from '../runtime/config-common.js';
+import type { CloseReason, TraceHooks } from '../runtime/connection.js';
 import type { Database } from '../runtime/db/types.js';
 import { describe } from '../runtime/lifecycle.js';
 import { ctime, type ServerLog } from '../runtime/log.js';
+import { LogLimiter } from '../runtime/log-limit.js';
 import { MessageOfTheHour } from '../runtime/moth.js';
 import { buildServerProps } from '../runtime/serverprops.js';
 import { SocketSet } from '../runtime/sockets.js';
@@ -24,30 +28,42 @@ import { Directory } from './directory.js';
 import { handleLinkMessage } from './link-messages.js';
 import { RoomServerLink, type LinkHost } from './links.js';
 import { toProps, type LoginContext } from './login.js';
+import { LoginGuard } from './login-guard.js';
 import { PasswordHasher } from './passwords.js';
 import { Router, type RoutingHost } from './routing.js';
 import { UserSession } from './session.js';
 import { ActiveUsers, GuestSlots, activeUser, type ActiveUser } from './users.js';
 
 const HOUR_MS = 3_600_000;
-/** Sockets that may wait for login beyond `Connections`, to be told "server full". */
-const PRELOGIN_SLACK = 64;
+/**
+ * Sockets taken on beyond `Connections` only to be told "server full" (NAK 2 to their
+ * SESSIONINIT, then closed): the client shows that message instead of retrying blindly. They never
+ * log in, so `Connections` is exactly what may be served; past these, sockets are closed at once.
+ */
+export const FULL_NOTICE_SOCKETS = 16;
 
-export class UserServer implements LinkHost, RoutingHost {
+export class UserServer implements LinkHost, RoutingHost, AcceptGate {
   readonly users: ActiveUsers;
   readonly directory = new Directory<RoomServerLink>();
   readonly bans = new BanList();
   readonly moth: MessageOfTheHour;
   readonly guests: GuestSlots | null;
   readonly hasher: PasswordHasher;
+  readonly guard: LoginGuard;
   readonly serverType: number;
   readonly serverProps: NewProp[];
   readonly router: Router;
   readonly links = new Set<RoomServerLink>();
+  readonly addresses = new AddressLimits();
+  readonly files = new FileBudget();
+  /** Lines a client can cause again and again go through here (once per offender per window). */
+  readonly logLimit: LogLimiter;
   /** Links still in their handshake. */
   private readonly pendingLinks = new Set<RoomServerLink>();
   accounts: Accounts | null = null;
   private readonly sessions = new Set<UserSession>();
+  /** Sessions in `sessions` that were taken on only to be told "server full". */
+  private fullNotices = 0;
   private readonly sockets = new SocketSet();
   /** Writes that failed (database down); retried with the next write-back. */
   private retryWrites: UsageWrite[] = [];
@@ -68,14 +84,32 @@ export class UserServer implements LinkHost, RoutingHost {
   ) {
     this.users = new ActiveUsers(new ChannelPopulation(cfg.maxChannelPopulation ?? cfg.maxActiveUsers));
     this.guests = cfg.guests ? new GuestSlots(cfg.guests.max, cfg.guests.prefix) : null;
-    this.hasher = new PasswordHasher(cfg.passwordCost);
+    this.guard = new LoginGuard(() => ({
+      failures: this.cfg.loginFailures,
+      registrationsPerHour: this.cfg.registrationsPerHour,
+    }));
+    this.hasher = new PasswordHasher(cfg.passwordCost, {
+      windowMs: () => this.cfg.loginFailures.windowMs,
+      penalty: (address) => this.guard.rank(address),
+    });
     this.serverType = cfg.userDatabase ? ServerType.USER_SERVER_DB : ServerType.USER_SERVER_ANON;
     this.serverProps = buildServerProps(cfg.http, this.serverType, null);
     this.moth = new MessageOfTheHour(cfg.mothFile);
     this.router = new Router(this);
     if (log.tracing) this.trace = commandTrace(log);
+    this.logLimit = new LogLimiter(log, () => this.cfg.limits.logLimitWindowMs);
+    this.logLimit.start();
     clientListener.on('connection', (s: Socket) => this.acceptClient(s));
     linkListener.on('connection', (s: Socket) => this.acceptLink(s));
+    watchAcceptErrors(clientListener, 'clients', this.logLimit);
+  }
+
+  limits(): Readonly<Limits> {
+    return this.cfg.limits;
+  }
+
+  get openSockets(): number {
+    return this.sockets.size;
   }
 
   get serverName(): string {
@@ -91,10 +125,16 @@ export class UserServer implements LinkHost, RoutingHost {
   }
 
   /** Called once the user database (if any) is open: RoomServers may connect from now on. */
-  ready(db: Database | null): void {
-    if (db) this.accounts = new Accounts(db, this.hasher, (text) => this.log.error('UserDatabase', text));
+  async ready(db: Database | null): Promise<void> {
+    if (db) {
+      this.accounts = new Accounts(db, this.hasher, this.guard, (text) => this.log.error('UserDatabase', text));
+      await this.restoreBans(db);
+    }
     this.acceptingLinks = true;
+    const files = this.files.warning(this.cfg.maxConnections);
+    if (files) this.log.event(files);
     this.every(HOUR_MS, () => void this.reloadMoth());
+    this.every(60_000, () => this.guard.prune());
     if (this.cfg.userDatabase) this.every(this.cfg.userDatabase.writeBackMinutes * 60_000, () => void this.writeBack());
     const start = () => {
       this.acceptingClients = true;
@@ -105,6 +145,38 @@ export class UserServer implements LinkHost, RoutingHost {
     const t = setTimeout(start, this.cfg.delayMinutes * 60_000);
     t.unref();
     this.timers.push(t);
+  }
+
+  /** AG-20: bans of boots before a restart are still in force. */
+  private async restoreBans(db: Database): Promise<void> {
+    try {
+      const bans = await db.loadBans(new Date());
+      for (const b of bans) this.bans.restore(b);
+      if (bans.length > 0) this.log.event(`${bans.length} boot bans restored from the user database`);
+    } catch (err) {
+      this.log.error(
+        'UserDatabase',
+        `cannot read boot bans (${describe(err)}); boots before this start are not in force (sql/createBootBans.sql creates the table)`,
+      );
+    }
+  }
+
+  /** Stores the bans a boot made (BootBans), so that a restart does not lift them. */
+  banned(bans: readonly Ban[]): void {
+    const db = this.accounts?.db;
+    if (!db) return;
+    for (const b of bans) {
+      this.track(
+        db
+          .saveBan(b)
+          .catch((err: unknown) =>
+            this.log.error(
+              'UserDatabase',
+              `cannot store the ${describeBan(b)} (${describe(err)}); it lasts only while this UserServer runs`,
+            ),
+          ),
+      );
+    }
   }
 
   private every(ms: number, fn: () => void): void {
@@ -121,16 +193,26 @@ export class UserServer implements LinkHost, RoutingHost {
   // ------------------------------------------------------------------ clients
 
   private acceptClient(socket: Socket): void {
-    if (!this.acceptingClients || this.sessions.size >= this.cfg.maxConnections + PRELOGIN_SLACK) {
-      if (this.acceptingClients)
-        this.log.error(socket.remoteAddress ?? 'unknown', `connection refused: ${this.sessions.size} connections open`);
-      socket.destroy();
-      return;
-    }
+    const serving = this.sessions.size - this.fullNotices;
+    const full = serving >= this.cfg.maxConnections;
+    const refusal = !this.acceptingClients
+      ? this.shuttingDown
+        ? 'server shutting down'
+        : 'not accepting clients yet (Users delay, or the user database is not open)'
+      : full && this.fullNotices >= FULL_NOTICE_SOCKETS
+        ? `${serving} connections open (Connections ${this.cfg.maxConnections}) and ${this.fullNotices} more being told so`
+        : null;
+    const conn = admitClient(socket, this, refusal);
+    if (!conn) return;
     this.sockets.track(socket);
-    const conn = new Connection(socket, this.cfg.limits);
     conn.trace = this.trace;
-    this.sessions.add(new UserSession(this, conn));
+    if (full) this.fullNotices++;
+    this.sessions.add(new UserSession(this, conn, full));
+  }
+
+  /** Client connections being served (those taken on only to be told "server full" excluded). */
+  get connectionCount(): number {
+    return this.sessions.size - this.fullNotices;
   }
 
   /** The login steps succeeded: the user is active (AG-11: an older session is replaced). */
@@ -158,10 +240,13 @@ export class UserServer implements LinkHost, RoutingHost {
   }
 
   sessionClosed(s: UserSession, reason: CloseReason, loggingOff: boolean): void {
-    this.sessions.delete(s);
+    if (this.sessions.delete(s) && s.full) this.fullNotices--;
     const u = s.user;
-    if (!['peer', 'exit', 'kicked', 'server'].includes(reason.kind))
-      this.log.error(u?.name ?? s.conn.label, reason.detail);
+    // A refusal was logged as such, a shutdown once for everyone; a logged-in user's close is
+    // recorded by the block below unless it was an error.
+    const quiet =
+      reason.kind === 'kicked' || reason.kind === 'server' || (u && (reason.kind === 'peer' || reason.kind === 'exit'));
+    if (!quiet) logClose(this.logLimit, s.conn, reason, u !== null);
     if (!u) return;
     // AG-32: the end of every authentication session.
     this.log.block([`${ctime(new Date())} ${u.name} (${s.address})`, `connected since ${ctime(s.connectedAt)}`]);
@@ -322,6 +407,8 @@ export class UserServer implements LinkHost, RoutingHost {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.acceptingClients = false;
+    this.logLimit.stop();
+    this.logLimit.flush();
     this.acceptingLinks = false;
     this.clientListener.close();
     this.linkListener.close();

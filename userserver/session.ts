@@ -42,6 +42,8 @@ export class UserSession implements ConnectionHandler, ClientPresence {
   constructor(
     readonly us: UserServer,
     readonly conn: Connection,
+    /** Taken on beyond `Connections` only to answer its SESSIONINIT with "server full" (AG-22). */
+    readonly full = false,
   ) {
     conn.attach(this);
   }
@@ -171,7 +173,12 @@ export class UserSession implements ConnectionHandler, ClientPresence {
     }
     const r = this.us.router.whisper(u.name, c.objId, c.text);
     if (!r.delivered) {
-      this.us.log.error(u.name, `undeliverable whisper dropped - ${r.reason}`);
+      this.us.logLimit.error(
+        u.name,
+        'undeliverable whisper',
+        `undeliverable whisper dropped - ${r.reason}`,
+        this.address,
+      );
       this.conn.sendAll(textFrames(SERVER_PSEUDO_USER, `${c.objId} is not logged on.`));
     }
   }
@@ -180,7 +187,12 @@ export class UserSession implements ConnectionHandler, ClientPresence {
     // Ids are a galaxy-wide resource (65535): one connection may not use them up.
     if (++this.roomRequests > MAX_ROOM_REQUESTS) {
       if (this.roomRequests === MAX_ROOM_REQUESTS + 1)
-        this.us.log.error(this.conn.label, `more than ${MAX_ROOM_REQUESTS} room requests; further ones ignored`);
+        this.us.logLimit.error(
+          this.conn.label,
+          'room requests',
+          `more than ${MAX_ROOM_REQUESTS} room requests; further ones ignored`,
+          this.address,
+        );
       return;
     }
     const r = this.us.directory.assign(name);

@@ -28,7 +28,12 @@ function allowChat(rs: RoomServer, u: RoomUser): boolean {
   if (++u.chatWindowLines <= lim.chatLines) return true;
   if (!u.chatWarned) {
     u.chatWarned = true;
-    rs.log.error(u.name, `chat flood: more than ${lim.chatLines} lines in ${lim.chatWindowMs / 1000} s; dropping`);
+    rs.logLimit.error(
+      u.name,
+      'chat flood',
+      `chat flood: more than ${lim.chatLines} lines in ${lim.chatWindowMs / 1000} s; dropping`,
+      u.conn.remoteAddress,
+    );
     notice(u, 'You are sending text too fast; some of it was not delivered.');
   }
   return false;
@@ -78,10 +83,17 @@ export function handleWhisper(s: LiveSession, c: CommandOf<'WHISPER'>): void {
     .whisperElsewhere(u, to, c.text)
     .then((r) => {
       if (r.delivered || u.conn.isClosed) return;
-      rs.log.error(u.name, `undeliverable whisper dropped - ${r.reason ?? `${to} is not logged on`}`);
+      rs.logLimit.error(
+        u.name,
+        'undeliverable whisper',
+        `undeliverable whisper dropped - ${r.reason ?? `${to} is not logged on`}`,
+        u.conn.remoteAddress,
+      );
       notice(u, `${to} is not logged on.`);
     })
-    .catch((err: unknown) => rs.log.error(u.name, `whisper to ${to} failed: ${describe(err)}`));
+    .catch((err: unknown) =>
+      rs.logLimit.error(u.name, 'whisper failed', `whisper to ${to} failed: ${describe(err)}`, u.conn.remoteAddress),
+    );
 }
 
 function broadcast(rs: RoomServer, u: RoomUser, scope: string, text: string): void {

@@ -6,8 +6,9 @@
 import type { CommandOf } from '../../protocol/commands.js';
 import { Nak, PROTOCOL_VERSION, SERVER_PSEUDO_USER, ServerType, Var, type NakCode } from '../../protocol/constants.js';
 import { sessionInitNak, sessionInitReply, textFrames } from '../../protocol/messages.js';
-import { isValidUserName } from '../../protocol/names.js';
+import { foldsSafely, isReservedName, isValidUserName } from '../../protocol/names.js';
 import type { OldProp } from '../../protocol/props.js';
+import { describeBan } from '../../runtime/bans.js';
 import { describe } from '../../runtime/lifecycle.js';
 import type { LoginDecision } from '../galaxy.js';
 import type { Session } from '../session.js';
@@ -22,7 +23,12 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
   conn.label = loginName || conn.remoteAddress;
 
   const refuse = (nak: NakCode, reason: string) => {
-    rs.log.error(loginName || conn.remoteAddress, `login refused: ${reason} (NAK ${nak})`);
+    rs.logLimit.error(
+      loginName || conn.remoteAddress,
+      `login refused ${reason}`,
+      `login refused: ${reason} (NAK ${nak})`,
+      conn.remoteAddress,
+    );
     conn.send(sessionInitNak(nak));
     conn.close({ kind: 'kicked', detail: `login refused: ${reason}` });
   };
@@ -41,9 +47,14 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
       : 'not 2-16 ASCII letters, digits, _ or - (UnicodeNames is off)';
     return refuse(Nak.BAD_USER, `name ${JSON.stringify(name)} is ${why}`);
   }
-  if (rs.bans.isBanned(name.toLowerCase(), conn.remoteAddress)) {
-    return refuse(Nak.BAD_IPADDRESS, 'booted within the last 30 minutes');
+  // Stand-alone, every name is a new name; behind a UserServer the UserServer decides (§6.4 step 4).
+  if (rs.galaxy.serverType === ServerType.ROOM_SERVER_ANON) {
+    if (isReservedName(name)) return refuse(Nak.TAKEN_USER, `name ${name} is reserved`);
+    if (!foldsSafely(name))
+      return refuse(Nak.BAD_USER, `name ${JSON.stringify(name)} has letters whose case is ambiguous`);
   }
+  const ban = rs.bans.find(name.toLowerCase(), conn.remoteAddress);
+  if (ban) return refuse(Nak.BAD_IPADDRESS, describeBan(ban));
   const w = rs.world;
   if (priority && w.priorityUsers >= cfg.maxPriority) {
     return refuse(Nak.MAX_PRIORITY, `server full (${cfg.maxPriority} priority users)`);

@@ -42,7 +42,12 @@ function subscribe(s: LiveSession, c: CommandOf<'SUBSCRIB'>, room: Room): void {
   const u = s.user;
   const known = u.subscriptions.get(c.room);
   if (!known && u.subscriptions.size >= MAX_SUBSCRIPTIONS) {
-    s.rs.log.error(u.name, `more than ${MAX_SUBSCRIPTIONS} rooms subscribed; ${room.name} ignored`);
+    s.rs.logLimit.error(
+      u.name,
+      'subscriptions',
+      `more than ${MAX_SUBSCRIPTIONS} rooms subscribed; ${room.name} ignored`,
+      s.conn.remoteAddress,
+    );
     return;
   }
   u.subscriptions.set(c.room, { room, x: c.x, y: c.y, z: c.z, distance: c.distance });

@@ -24,7 +24,11 @@ function only(props: readonly NewProp[], ids: readonly number[]): NewProp[] {
 function sendProps(rs: RoomServer, to: RoomUser | Session, objId: ObjId, props: readonly NewProp[]): void {
   const { frames, dropped } = propUpdFrames(objId, props);
   for (const p of dropped)
-    rs.log.error(String(objId), `property ${p.id} too large to send to ${to.conn.label}; skipped`);
+    rs.logLimit.error(
+      String(objId),
+      'too large to send',
+      `property ${p.id} too large to send to ${to.conn.label}; skipped`,
+    );
   to.conn.sendAll(frames);
 }
 
@@ -78,7 +82,12 @@ export function setOwnProps(rs: RoomServer, u: RoomUser, props: readonly NewProp
       continue;
     }
     if (p.id === Var.BITMAP && (typeof p.value !== 'string' || p.value.length > MAX_AVATAR_CHARS)) {
-      rs.log.error(u.name, `avatar property refused (not text of at most ${MAX_AVATAR_CHARS} characters)`);
+      rs.logLimit.error(
+        u.name,
+        'avatar refused',
+        `avatar property refused (not text of at most ${MAX_AVATAR_CHARS} characters)`,
+        u.conn.remoteAddress,
+      );
       continue;
     }
     u.setProp(p);
@@ -116,7 +125,12 @@ function setShared(rs: RoomServer, u: RoomUser, room: Room, props: readonly NewP
   // Addressed by the room's long id, never 253 (§3.3); the sender gets its echo too.
   const { frames, dropped } = propUpdFrames(room.name, props);
   for (const p of dropped)
-    rs.log.error(u.name, `shared property ${p.id} of ${room.name} too large to send; stored only`);
+    rs.logLimit.error(
+      u.name,
+      'shared property too large',
+      `shared property ${p.id} of ${room.name} too large to send; stored only`,
+      u.conn.remoteAddress,
+    );
   for (const v of room.subscribers) v.conn.sendAll(frames);
   if (!room.subscribers.has(u)) u.conn.sendAll(frames);
 }

@@ -21,7 +21,12 @@ export function handleRoomIdRequest(s: LiveSession, c: CommandOf<'ROOMIDRQ'>): v
   }
   if (++s.roomRequests > MAX_ROOM_REQUESTS) {
     if (s.roomRequests === MAX_ROOM_REQUESTS + 1)
-      rs.log.error(user.name, `more than ${MAX_ROOM_REQUESTS} room requests; further ones ignored`);
+      rs.logLimit.error(
+        user.name,
+        'room requests',
+        `more than ${MAX_ROOM_REQUESTS} room requests; further ones ignored`,
+        user.conn.remoteAddress,
+      );
     return;
   }
   rs.galaxy
@@ -45,7 +50,12 @@ export function handleRoomIdRequest(s: LiveSession, c: CommandOf<'ROOMIDRQ'>): v
           );
           return;
         case 'none':
-          rs.log.error(user.name, `room ${c.name} cannot be served: ${answer.reason}`);
+          rs.logLimit.error(
+            user.name,
+            'room not served',
+            `room ${c.name} cannot be served: ${answer.reason}`,
+            user.conn.remoteAddress,
+          );
           return;
       }
     })

@@ -37,7 +37,15 @@ import {
   Rollback,
   toUser,
 } from './sql-rows.js';
-import type { RegisterOutcome, Registration, RoomStore, StoredProperty, UserRecord, UserStore } from './types.js';
+import type {
+  RegisterOutcome,
+  Registration,
+  RoomStore,
+  StoredBan,
+  StoredProperty,
+  UserRecord,
+  UserStore,
+} from './types.js';
 import { DatabaseError } from './types.js';
 
 export { SERIAL_FREE, SERIAL_RESERVED, SERIAL_USED, readBinary, readString } from './sql-rows.js';
@@ -102,6 +110,12 @@ export const SQL = {
   insertRoomProperty:
     `INSERT INTO RoomProperties (roomName, ${PROPERTY_COLUMNS}) ` +
     'VALUES (:owner, :propId, :propFlags, :propAccess, :strValue, :binValue)',
+  deleteBan: 'DELETE FROM BootBans WHERE banKind = :banKind AND banValue = :banValue',
+  insertBan:
+    'INSERT INTO BootBans (banKind, banValue, bannedUntil, bootedName, bootedBy, bootedAt) ' +
+    'VALUES (:banKind, :banValue, :bannedUntil, :bootedName, :bootedBy, :bootedAt)',
+  deleteExpiredBans: 'DELETE FROM BootBans WHERE bannedUntil <= :now',
+  activeBans: 'SELECT banKind, banValue, bannedUntil, bootedName, bootedBy, bootedAt FROM BootBans',
   roomRegistered: 'SELECT roomName FROM RoomRegistration WHERE roomName = :roomName',
   registerRoom:
     'INSERT INTO RoomRegistration (roomName, serverName, registrationDate) VALUES (:roomName, :serverName, :regDate)',
@@ -276,6 +290,32 @@ export const operations = {
     });
   },
 
+  async saveBan(b: SqlBackend, ban: StoredBan): Promise<void> {
+    const key = { banKind: ban.kind, banValue: ban.value };
+    await b.transaction(async (s) => {
+      await s.execute(SQL.deleteBan, key);
+      await s.execute(SQL.insertBan, {
+        ...key,
+        bannedUntil: b.dialect.bindDate(ban.until),
+        bootedName: ban.booted,
+        bootedBy: ban.by,
+        bootedAt: b.dialect.bindDate(ban.at),
+      });
+    });
+  },
+
+  async loadBans(b: SqlBackend, now: Date): Promise<StoredBan[]> {
+    await b.execute(SQL.deleteExpiredBans, { now: b.dialect.bindDate(now) });
+    return (await b.query(SQL.activeBans, {})).map((row) => ({
+      kind: readString(row.bankind) === 'address' ? 'address' : 'name',
+      value: readString(row.banvalue),
+      until: b.dialect.readDate(row.banneduntil),
+      booted: readString(row.bootedname),
+      by: readString(row.bootedby),
+      at: b.dialect.readDate(row.bootedat),
+    }));
+  },
+
   async loadRoom(b: SqlBackend, roomName: string): Promise<StoredProperty[]> {
     return (await b.query(SQL.roomProperties, { owner: roomName })).map(toProperty);
   },
@@ -329,6 +369,12 @@ export abstract class OperationStore extends AdminOperationStore implements User
   }
   saveProperties(userNameLower: string, props: readonly StoredProperty[]): Promise<boolean> {
     return this.call('saveProperties', userNameLower, props);
+  }
+  saveBan(ban: StoredBan): Promise<void> {
+    return this.call('saveBan', ban);
+  }
+  loadBans(now: Date): Promise<StoredBan[]> {
+    return this.call('loadBans', now);
   }
   async loadRoom(roomName: string): Promise<StoredProperty[]> {
     return revive(await this.call('loadRoom', roomName));

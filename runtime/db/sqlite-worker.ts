@@ -3,7 +3,7 @@
 // and the whole call, transaction included, runs here before the next message is looked at.
 
 import BetterSqlite3 from 'better-sqlite3';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Binds, OpName, Row, SqlBackend, SqlSession } from './sql.js';
@@ -41,8 +41,10 @@ const BUSY_TIMEOUT_MS = 5000;
 const SCRIPTS = [
   { file: 'createUserTables.sql', tables: ['serialnumbers', 'userregistration', 'userproperties'] },
   { file: 'createRoomTables.sql', tables: ['roomregistration', 'roomproperties'] },
-  // Added to databases made before it existed: it only creates tables none of the others has.
+  // Added after the first release: an existing file gains each at its next start (a script runs
+  // only when none of its tables exists).
   { file: 'createAdminTables.sql', tables: ['userlogins', 'vipmemberships', 'signupcodewords'] },
+  { file: 'createBootBans.sql', tables: ['bootbans'] },
 ];
 
 function failure(err: unknown): WorkerFailure {
@@ -83,6 +85,55 @@ function open(config: WorkerConfig): BetterSqlite3.Database {
   }
 }
 
+/** Device and inode of a file: what a path names at one moment. */
+interface FileIdentity {
+  dev: number;
+  ino: number;
+}
+
+/**
+ * Why the open database is no longer the file at `file`, or null when it still is. A file deleted
+ * or replaced under a running server (a mistaken `rm`, a restore copied over it) leaves this thread
+ * writing into a file that nobody will open again: the next start would find the path empty or
+ * different, and everything acknowledged meanwhile would be gone (issue 6, finding 8). Checked
+ * before every operation, it costs one stat() here, off the servers' event loop.
+ */
+function fileProblem(file: string, opened: FileIdentity): string | null {
+  let now: FileIdentity;
+  try {
+    now = statSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') return `cannot be checked (${(err as Error).message})`;
+    return `was deleted while the server was running${rescueHint(file)}`;
+  }
+  if (now.dev === opened.dev && now.ino === opened.ino) return null;
+  return 'was replaced by another file while the server was running';
+}
+
+/** Linux keeps a deleted file readable through the descriptor that holds it open. */
+function rescueHint(file: string): string {
+  try {
+    for (const fd of readdirSync('/proc/self/fd')) {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === `${file} (deleted)`) {
+        return `; its last contents can be copied out while this process runs: cp /proc/${process.pid}/fd/${fd} ${file}.rescued`;
+      }
+    }
+  } catch {
+    // No /proc: nothing to suggest.
+  }
+  return '';
+}
+
+function refuseStaleFile(file: string, problem: string): DatabaseError {
+  return new DatabaseError(
+    `database file ${file} ${problem}. This server still has the old file open, and nothing written ` +
+      'to it now would ever be read again, so every database operation is refused (logins and ' +
+      `registrations are told to retry). Put the right database file back at ${file} (from a backup ` +
+      'if need be), then restart this server.',
+  );
+}
+
 function backendOf(db: BetterSqlite3.Database): SqlBackend {
   const statements = new Map<string, BetterSqlite3.Statement>();
   const prepare = (sql: string): BetterSqlite3.Statement => {
@@ -120,8 +171,10 @@ function backendOf(db: BetterSqlite3.Database): SqlBackend {
 
 function serve(port: NonNullable<typeof parentPort>, config: WorkerConfig): void {
   let db: BetterSqlite3.Database;
+  let opened: FileIdentity;
   try {
     db = open(config);
+    opened = statSync(config.file);
   } catch (err) {
     port.postMessage({ id: 'ready', ok: false, error: failure(err) } satisfies WorkerReply);
     port.close();
@@ -138,6 +191,8 @@ function serve(port: NonNullable<typeof parentPort>, config: WorkerConfig): void
           db.close();
           reply = { id: req.id, ok: true, value: undefined };
         } else {
+          const problem = fileProblem(config.file, opened);
+          if (problem !== null) throw refuseStaleFile(config.file, problem);
           reply = { id: req.id, ok: true, value: await runOperation(backend, req.op, req.args) };
         }
       } catch (err) {

@@ -44,7 +44,12 @@ function describeFailure(where: string, f: WorkerFailure): string {
   if (f.code === undefined) return f.message;
   const missing = /no such table: (\w+)/i.exec(f.message);
   if (missing) {
-    const script = /^room/i.test(missing[1] ?? '') ? 'createRoomTables.sql' : 'createUserTables.sql';
+    const table = missing[1] ?? '';
+    const script = /^room/i.test(table)
+      ? 'createRoomTables.sql'
+      : /^bootbans$/i.test(table)
+        ? 'createBootBans.sql'
+        : 'createUserTables.sql';
     return `${where}: table ${missing[1]} is missing; create it with sql/${script} (sqlite3 <file> < sql/${script})`;
   }
   const family = Object.keys(HINTS).find((k) => f.code === k || f.code?.startsWith(`${k}_`));

@@ -41,6 +41,18 @@ export interface Registration {
   now: Date;
 }
 
+/** A boot ban (AG-20) as the BootBans table keeps it. */
+export interface StoredBan {
+  kind: 'name' | 'address';
+  /** The user name in lower case, or the address. */
+  value: string;
+  until: Date;
+  /** The user the boot was for, the booter, and when. */
+  booted: string;
+  by: string;
+  at: Date;
+}
+
 export interface UserStore {
   /** The account, read from the database now; null when there is none. */
   findUser(userNameLower: string): Promise<UserRecord | null>;
@@ -66,6 +78,10 @@ export interface UserStore {
    * account is gone.
    */
   saveProperties(userNameLower: string, props: readonly StoredProperty[]): Promise<boolean>;
+  /** Stores a boot ban, replacing an older one of the same name or address. */
+  saveBan(ban: StoredBan): Promise<void>;
+  /** Deletes the bans that ended before `now` and returns the others. */
+  loadBans(now: Date): Promise<StoredBan[]>;
 }
 
 export interface RoomStore {

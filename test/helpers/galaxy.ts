@@ -6,8 +6,24 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Player } from '../../protocol/player.js';
-import type { LoginMode } from '../../protocol/client.js';
-import { ROOT, RS_MAIN, US_MAIN, startServer, tempDir, type ServerProcess } from './servers.js';
+import { LoginRefused, type LoginMode } from '../../protocol/client.js';
+import {
+  ROOT,
+  RS_MAIN,
+  TEST_LIMITS,
+  US_MAIN,
+  startServer,
+  tempDir,
+  withTestLimits,
+  type ServerProcess,
+} from './servers.js';
+
+/** The UserServer's login limits, as wide for the test suite as its address limits. */
+export const US_TEST_LIMITS: readonly string[] = [
+  ...TEST_LIMITS,
+  'LoginFailures 100000 100000 10',
+  'Registrations 100000',
+];
 
 export const RS_PASSWORD = 'def456';
 
@@ -51,7 +67,7 @@ export function userServerConfig(opts: {
     'PasswordCost 10',
     'LogoffDelay 0.3',
     'RedirectGrace 5',
-    opts.extra ?? '',
+    withTestLimits(opts.extra ?? '', US_TEST_LIMITS),
   ].join('\n');
 }
 
@@ -63,8 +79,20 @@ export function roomServerConfig(name: string, linkPort: number, extra = ''): st
     'BindAddr 127.0.0.1',
     'ClientUpdates 24 50000',
     'LinkRetry 0.3',
-    extra,
+    withTestLimits(extra),
   ].join('\n');
+}
+
+/** Logs in as the client does (from `localAddress`), then off: 0, or the refusal's VAR_ERROR. */
+export async function loginCode(port: number, mode: LoginMode, localAddress = '127.0.0.1'): Promise<number> {
+  try {
+    const p = await Player.login({ host: '127.0.0.1', port, mode, connection: { localAddress } });
+    await p.logoff();
+    return 0;
+  } catch (err) {
+    if (err instanceof LoginRefused) return err.code;
+    throw err;
+  }
 }
 
 export async function startGalaxy(opts: GalaxyOptions = {}): Promise<Galaxy> {

@@ -77,6 +77,8 @@ export interface StartOptions {
   /** Resolve once stdout says it redirected (default) or only once the log says Ready. */
   waitReady?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Open-file limit of the process (ulimit -n), to drive it into EMFILE. */
+  fileLimit?: number;
 }
 
 export async function startServer(
@@ -89,7 +91,13 @@ export async function startServer(
   const cfgName = opts.cfgName ?? `test${kind}.cfg`;
   writeFileSync(join(dir, cfgName), cfg);
   for (const [name, text] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, name), text);
-  const proc = spawn(process.execPath, [main, cfgName, ...(opts.args ?? [])], {
+  const argv = [main, cfgName, ...(opts.args ?? [])];
+  // The shell sets the limit, then becomes node (exec): the pid is the server's.
+  const [cmd, args] =
+    opts.fileLimit === undefined
+      ? [process.execPath, argv]
+      : ['/bin/sh', ['-c', `ulimit -n ${opts.fileLimit} && exec "$0" "$@"`, process.execPath, ...argv]];
+  const proc = spawn(cmd, args, {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: opts.env ?? process.env,
@@ -120,7 +128,7 @@ export async function startServer(
     throw new Error(`${kind} exited during startup:\nstdout: ${stdout}\nstderr: ${stderr}`);
   }
   const ports = new Map<string, number>();
-  for (const m of stdout.matchAll(/Listening for (\S+) on [^:\s]+:(\d+)/g)) ports.set(m[1] as string, Number(m[2]));
+  for (const m of stdout.matchAll(/Listening for (\S+) on \S*:(\d+)/g)) ports.set(m[1] as string, Number(m[2]));
   const name = /Log file: (\S+)\.log/.exec(stdout)?.[1] ?? '';
   const logPath = join(dir, `${name}.log`);
   const outPath = join(dir, `${name}.out`);
@@ -165,6 +173,26 @@ export function runToExit(
   });
 }
 
+/**
+ * Per-address limits protect a public server from one address; a test suite talks to its servers
+ * from 127.0.0.1 all day, so tests get wide ones unless their own lines set the keyword (the
+ * tests of the limits themselves).
+ */
+export const TEST_LIMITS: readonly string[] = ['AddressLimit 100000 100000'];
+
+/** `extra` followed by each line of `limits` whose keyword `extra` does not set itself. */
+export function withTestLimits(extra: string, limits: readonly string[] = TEST_LIMITS): string {
+  const set = new Set(
+    extra
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/)[0]?.toLowerCase() ?? '')
+      .filter((k) => k !== '' && !k.startsWith('#')),
+  );
+  return [extra, ...limits.filter((l) => !set.has((l.split(' ')[0] as string).toLowerCase()))].join('\n');
+}
+
 export function standaloneConfig(extra = ''): string {
-  return ['Server Testworld', 'Users 0', 'BindAddr 127.0.0.1', 'ClientUpdates 24 50000', extra].join('\n');
+  return ['Server Testworld', 'Users 0', 'BindAddr 127.0.0.1', 'ClientUpdates 24 50000', withTestLimits(extra)].join(
+    '\n',
+  );
 }

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { ConfigError, parseConfigText, resolveConfigPath } from '../../runtime/config.js';
 import { ROOMSERVER_KEYWORDS, roomServerDraft } from '../../roomserver/config.js';
+import { USERSERVER_KEYWORDS, userServerDraft } from '../../userserver/config.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -83,6 +84,10 @@ t.test('AG-1 errors name file, line and keyword', async (t) => {
     ['Server X\nServer Y\n', 2, 'Server', /given twice \(first on line 1\)/],
     ['Server bad/name\n', 1, 'Server', /letters/],
     ['Server X\nTimeouts 10 10 200\n', 2, 'Timeouts', /below 120/],
+    ['Server X\nAddressLimit 4 8\n', 2, 'AddressLimit', /unauthenticated must not exceed connections/],
+    ['Server X\nAddressLimit 0 0\n', 2, 'AddressLimit', /outside 1\.\.1000000/],
+    ['Server X\nFirstRequestTimeout 0\n', 2, 'FirstRequestTimeout', /outside/],
+    ['Server X\nLogLimitWindow soon\n', 2, 'LogLimitWindow', /not a number/],
   ];
   for (const [text, line, keyword, why] of cases) {
     try {
@@ -115,4 +120,32 @@ t.test('AG-1 a bare name is looked up in ./wc_config/', async (t) => {
   t.equal(resolveConfigPath('b.cfg', dir), join(dir, 'b.cfg'));
   t.equal(resolveConfigPath('c.cfg', dir), null);
   t.equal(resolveConfigPath('sub/a.cfg', dir), null, 'only bare names fall back');
+});
+
+t.test('issue 6 limits: defaults, and each keyword where it applies', async (t) => {
+  const d = parse('Server X\n').limits;
+  t.same(
+    [d.connectionsPerAddress, d.unauthenticatedPerAddress, d.firstRequestTimeoutMs, d.logLimitWindowMs],
+    [16, 8, 10_000, 60_000],
+  );
+  const l = parse('Server X\nAddressLimit 32 4\nFirstRequestTimeout 2.5\nLogLimitWindow 300\n').limits;
+  t.same(
+    [l.connectionsPerAddress, l.unauthenticatedPerAddress, l.firstRequestTimeoutMs, l.logLimitWindowMs],
+    [32, 4, 2_500, 300_000],
+  );
+  const us = (text: string) =>
+    parseConfigText(
+      `Server X\nRoomServers 5200 pw\n${text}`,
+      'PrivateUS.cfg',
+      USERSERVER_KEYWORDS,
+      userServerDraft('PrivateUS.cfg'),
+    );
+  t.same(us('').loginFailures, { perAddress: 5, perAccount: 5, windowMs: 600_000 });
+  t.equal(us('').registrationsPerHour, 5);
+  const set = us('LoginFailures 10 3 0.5\nRegistrations 2\nAddressLimit 100 50\n');
+  t.same(set.loginFailures, { perAddress: 10, perAccount: 3, windowMs: 30_000 });
+  t.equal(set.registrationsPerHour, 2);
+  t.equal(set.limits.connectionsPerAddress, 100);
+  t.throws(() => us('LoginFailures 5 5\n'), /PrivateUS\.cfg:3: LoginFailures: expects 3 argument/);
+  t.throws(() => parse('Server X\nRegistrations 5\n'), /unknown keyword/, 'a UserServer keyword only');
 });

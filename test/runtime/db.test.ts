@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -10,7 +10,7 @@ import type { Worker } from 'node:worker_threads';
 import { openDatabase } from '../../runtime/db/open.js';
 import type { Binds, Row as SqlRow, SqlBackend, SqlSession } from '../../runtime/db/sql.js';
 import { ORACLE, SQL, operations } from '../../runtime/db/sql.js';
-import type { Database, StoredProperty } from '../../runtime/db/types.js';
+import type { Database, StoredBan, StoredProperty } from '../../runtime/db/types.js';
 import { DatabaseError } from '../../runtime/db/types.js';
 
 type Row = Record<string, unknown>;
@@ -19,6 +19,7 @@ const execFileAsync = promisify(execFile);
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const USER_TABLES = join(ROOT, 'sql', 'createUserTables.sql');
 const ROOM_TABLES = join(ROOT, 'sql', 'createRoomTables.sql');
+const BAN_TABLE = join(ROOT, 'sql', 'createBootBans.sql');
 const SERIALGEN = join(ROOT, 'scripts', 'SerialGen');
 const NOW = new Date('2024-05-06T07:08:09.000Z');
 const SERIALS = ['TEST000000000001', 'TEST000000000002', 'TEST000000000003', 'TEST000000000004'] as const;
@@ -212,6 +213,27 @@ async function contract(t: Test, b: Backend): Promise<void> {
     t.equal(rows.length, 2);
     t.same(rows[1], { roomname: 'test-lobby', servername: 'Private' });
   });
+
+  t.test('boot bans (AG-20): stored, replaced by a later boot, ended ones deleted when loaded', async (t) => {
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const later = (minutes: number) => new Date(at.getTime() + minutes * 60_000);
+    const ban = (value: string, until: Date, by = 'Admin'): StoredBan => ({
+      kind: value.includes('.') ? 'address' : 'name',
+      value,
+      until,
+      booted: 'Bad',
+      by,
+      at,
+    });
+    await db.saveBan(ban('test-bad', later(30)));
+    await db.saveBan(ban('127.2.0.1', later(30)));
+    await db.saveBan(ban('test-old', later(-1)));
+    await db.saveBan(ban('test-bad', later(40), 'Boss'));
+    const bans = (await db.loadBans(at)).filter((b) => b.value.startsWith('test-') || b.value === '127.2.0.1');
+    bans.sort((a, b) => a.value.localeCompare(b.value));
+    t.same(bans, [ban('127.2.0.1', later(30)), ban('test-bad', later(40), 'Boss')]);
+    t.equal(await count(b, "SELECT COUNT(*) AS n FROM BootBans WHERE banValue = 'test-old'"), 0, 'ended ban deleted');
+  });
 }
 
 function sqliteBackend(dir: string): Backend {
@@ -227,7 +249,7 @@ t.test('SQLite: the Database contract', async (t) => {
   await contract(t, sqliteBackend(t.testdir()));
 });
 
-t.test('SQLite: first open creates the directory, the file and all eight tables, in WAL mode', async (t) => {
+t.test('SQLite: first open creates the directory, the file and all nine tables, in WAL mode', async (t) => {
   const file = join(t.testdir(), 'a', 'b', 'world.db');
   const db = await openDatabase({ user: 'x', password: 'y', service: `sqlite:${file}` });
   t.equal(db.kind, 'sqlite');
@@ -236,6 +258,7 @@ t.test('SQLite: first open creates the directory, the file and all eight tables,
   t.same(
     tables.map((r) => r.name),
     [
+      'BootBans',
       'RoomProperties',
       'RoomRegistration',
       'SerialNumbers',
@@ -259,6 +282,48 @@ t.test('SQLite: a file made with createUserTables.sql only gets the room tables 
   t.equal(await register(db, 'dino', 'TEST000000000009'), 'ok');
   t.same(await db.loadRoom('x'), []);
 });
+
+t.test('SQLite: a database made before boot bans were stored gets the BootBans table at its next open', async (t) => {
+  const file = join(t.testdir(), 'older.db');
+  for (const script of [USER_TABLES, ROOM_TABLES])
+    t.equal((await run('sqlite3', [file], readFileSync(script, 'utf8'))).code, 0);
+  const db = await openDatabase({ user: '', password: '', service: `sqlite:${file}` });
+  t.teardown(() => db.close());
+  t.same(await db.loadBans(new Date()), []);
+  t.same(await sqlite3(file, "SELECT name FROM sqlite_master WHERE name = 'BootBans'"), [{ name: 'BootBans' }]);
+});
+
+// Issue 6 finding 8: a file deleted or replaced under the server is noticed at the next call, and
+// nothing is acknowledged into a file that nobody will open again.
+for (const [what, change] of [
+  ['deleted', (file: string) => rmSync(file)],
+  [
+    'replaced',
+    (file: string) => {
+      copyFileSync(file, `${file}.copy`);
+      renameSync(`${file}.copy`, file);
+    },
+  ],
+] as const) {
+  t.test(`SQLite: a database file ${what} while open is refused at the next call, naming the file`, async (t) => {
+    const file = join(t.testdir(), 'gone.db');
+    const db = await openDatabase({ user: '', password: '', service: `sqlite:${file}` });
+    t.teardown(() => db.close());
+    await db.saveRoom('before', [{ id: 1, flags: 128, access: 0, value: 'kept' }]);
+    change(file);
+    const expected = new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} was ${what}.*restart this server`);
+    await t.rejects(db.saveRoom('after', []), { name: 'DatabaseError', message: expected });
+    await t.rejects(db.findUser('someone'), { name: 'DatabaseError', message: expected });
+    await t.rejects(register(db, 'late', 'TEST000000000009'), DatabaseError);
+    if (what === 'deleted') {
+      await t.rejects(
+        db.findUser('x'),
+        { message: /cp \/proc\/\d+\/fd\/\d+ .*gone\.db\.rescued/ },
+        'a way to rescue it',
+      );
+    }
+  });
+}
 
 t.test('SQLite: a relative path; close() resolves once, and calls after it reject with DatabaseError', async (t) => {
   const dir = t.testdir();
@@ -322,13 +387,13 @@ if (distFresh) {
 
 t.test('sql/*.sql run cleanly in the sqlite3 command line (AG-38)', async (t) => {
   const file = join(t.testdir(), 'fresh.db');
-  for (const script of [USER_TABLES, ROOM_TABLES]) {
+  for (const script of [USER_TABLES, ROOM_TABLES, BAN_TABLE]) {
     const r = await run('sqlite3', [file], readFileSync(script, 'utf8'));
     t.same({ code: r.code, stderr: r.stderr }, { code: 0, stderr: '' }, script);
   }
   const again = await run('sqlite3', [file], readFileSync(USER_TABLES, 'utf8'));
   t.not(again.code, 0, 'a second run reports the tables exist');
-  for (const script of [USER_TABLES, ROOM_TABLES]) {
+  for (const script of [USER_TABLES, ROOM_TABLES, BAN_TABLE]) {
     const text = readFileSync(script, 'utf8');
     t.notMatch(text, /\n\s*\n/, 'no blank line: SQL*Plus would end a statement there');
     t.notMatch(text, /&/, 'no ampersand: SQL*Plus would prompt for a substitution variable');
@@ -441,6 +506,8 @@ t.test('every statement, as Oracle runs it: exact binds, no reserved bind name, 
   await operations.loadRoom(b, 'r');
   await operations.saveRoom(b, 'r', props);
   await operations.registerRoom(b, 'r', 'RS', NOW);
+  await operations.saveBan(b, { kind: 'name', value: 'bad', until: NOW, booted: 'Bad', by: 'Admin', at: NOW });
+  await operations.loadBans(b, NOW);
   for (const sql of Object.values(SQL))
     t.ok(
       [...seen].some((s) => s.startsWith(sql)),
@@ -547,8 +614,13 @@ if (oracleSettings) {
         Object.fromEntries(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v])),
       );
     const exists = await adminQuery("SELECT COUNT(*) AS n FROM user_tables WHERE table_name = 'SERIALNUMBERS'");
-    if (Number(exists[0]?.n) === 0) {
-      for (const script of [USER_TABLES, ROOM_TABLES]) {
+    const bansExist = await adminQuery("SELECT COUNT(*) AS n FROM user_tables WHERE table_name = 'BOOTBANS'");
+    const missing = [
+      ...(Number(exists[0]?.n) === 0 ? [USER_TABLES, ROOM_TABLES] : []),
+      ...(Number(bansExist[0]?.n) === 0 ? [BAN_TABLE] : []),
+    ];
+    {
+      for (const script of missing) {
         const text = readFileSync(script, 'utf8').replace(/^--.*$/gm, '');
         for (const stmt of text
           .split(';')
@@ -563,6 +635,7 @@ if (oracleSettings) {
     await adminQuery(`DELETE FROM UserProperties WHERE LOWER(userName) IN ${names}`);
     await adminQuery("DELETE FROM RoomProperties WHERE roomName LIKE 'test-%'");
     await adminQuery("DELETE FROM RoomRegistration WHERE roomName LIKE 'test-%'");
+    await adminQuery("DELETE FROM BootBans WHERE banValue LIKE 'test-%' OR banValue = '127.2.0.1'");
     const b: Backend = {
       open: () => openDatabase({ user, password, service }),
       admin: async (sql) => void (await adminQuery(sql)),
