@@ -5,15 +5,20 @@ import type { Server, Socket } from 'node:net';
 import type { NewProp } from '../protocol/props.js';
 import { BanList } from '../runtime/bans.js';
 import { Connection, type CloseReason, type TraceHooks } from '../runtime/connection.js';
+import { Housekeeping } from '../runtime/housekeeping.js';
 import { ctime, type ServerLog } from '../runtime/log.js';
 import { MessageOfTheHour } from '../runtime/moth.js';
+import { RoomRefusals } from '../runtime/no-room.js';
 import { buildServerProps } from '../runtime/serverprops.js';
 import { commandTrace, toggleCommandTrace } from '../runtime/trace.js';
-import type { HttpSettings } from '../runtime/config-common.js';
+import type { HttpSettings, Limits } from '../runtime/config-common.js';
+import { currentLimits } from '../runtime/reload.js';
 import { roomServerLogName, type RoomServerConfig } from './config.js';
 import { RoomPersistence } from './roomdb.js';
 import { StandaloneGalaxy, type Galaxy } from './galaxy.js';
 import { LinkedGalaxy } from './link.js';
+import { reloadRoomServer } from './reload.js';
+import { TickReport, roomServerReport } from './report.js';
 import { Session, type SessionState } from './session.js';
 import { Ticker } from './tick.js';
 import { ViewUpdater } from './view.js';
@@ -38,17 +43,24 @@ export class RoomServer {
   private readonly roomdb: RoomPersistence | null;
   private hourly: NodeJS.Timeout | null = null;
   private accepting = true;
+  /** Connections read their limits from the current configuration (reloads reach them). */
+  private readonly limits: Readonly<Limits> = currentLimits(() => this.cfg.limits);
+  /** The web settings the UserServer sent (WELCOME), for those this file does not set. */
+  private fromUserServer: HttpSettings | null = null;
+  readonly housekeeping: Housekeeping;
+  /** AG-24: room requests nobody can serve. */
+  readonly roomRefusals: RoomRefusals;
 
   constructor(
-    readonly cfg: Readonly<RoomServerConfig>,
+    /** Replaced by a configuration reload (AG-29): read it when you use it. */
+    public cfg: Readonly<RoomServerConfig>,
     readonly log: ServerLog,
     private readonly listener: Server,
     readonly configPath: string,
   ) {
-    const channelLimit = cfg.maxChannelPopulation ?? cfg.maxOrdinary + cfg.maxPriority;
-    this.world = new World(new ChannelPopulation(channelLimit));
+    this.world = new World(new ChannelPopulation(this.channelLimit()));
     this.galaxy = cfg.userServer
-      ? new LinkedGalaxy(this, configPath, cfg.linkRetryMs, () => this.ready())
+      ? new LinkedGalaxy(this, () => this.ready())
       : new StandaloneGalaxy(this.world, this.world.rooms, this.bans);
     this.serverProps = buildServerProps(cfg.http, this.galaxy.serverType, cfg.updateIntervalUs);
     this.roomdb = cfg.roomDatabase
@@ -64,10 +76,27 @@ export class RoomServer {
       onOverload: (missed) =>
         log.event(
           `ALERT: Load appears to be approaching the limits of this hardware. (${missed} update intervals missed this hour)`,
+          { event: 'alert', level: 'alert' },
         ),
     });
     if (log.tracing) this.trace = commandTrace(log);
+    this.roomRefusals = new RoomRefusals(
+      log,
+      'check that the UserServer runs and that RoomServers are connected to it',
+    );
+    const tickReport = new TickReport(this.ticker);
+    this.housekeeping = new Housekeeping({
+      log,
+      reportMinutes: () => this.cfg.operations.reportMinutes,
+      rotation: () => this.cfg.operations.rotate ?? { kind: 'daily' },
+      report: (now) => roomServerReport(now, roomServerLogName(this.cfg), this.world),
+      reportExtra: () => tickReport.lines(),
+    });
     listener.on('connection', (socket: Socket) => this.accept(socket));
+  }
+
+  private channelLimit(): number {
+    return this.cfg.maxChannelPopulation ?? this.cfg.maxOrdinary + this.cfg.maxPriority;
   }
 
   get usersPort(): number {
@@ -81,6 +110,8 @@ export class RoomServer {
     this.ticker.start();
     this.hourly = setInterval(() => void this.reloadMoth(), HOUR_MS);
     this.hourly.unref();
+    this.moth.watch(() => void this.reloadMoth());
+    this.housekeeping.start();
     if (this.galaxy instanceof LinkedGalaxy) {
       this.galaxy.setTracing(this.log.tracing);
       this.galaxy.start();
@@ -96,7 +127,13 @@ export class RoomServer {
    * client reads them from its most recent connection, usually a RoomServer (§6.2, AG-8).
    */
   adoptWebSettings(fromUserServer: Readonly<HttpSettings>): void {
+    this.fromUserServer = { ...fromUserServer };
+    this.refreshServerProps();
+  }
+
+  private refreshServerProps(): void {
     const own = this.cfg.http;
+    const fromUserServer = this.fromUserServer ?? own;
     const merged: HttpSettings = {
       internal: own.internal ?? fromUserServer.internal,
       external: own.external ?? fromUserServer.external,
@@ -110,6 +147,33 @@ export class RoomServer {
   /** Every client goes (lost UserServer, AG-29). */
   closeAll(reason: string): void {
     for (const s of [...this.sessions]) s.conn.close({ kind: 'server', detail: reason });
+  }
+
+  /** `kill -HUP` (AG-35, AG-21, AG-29): fresh log files, the message of the hour, the configuration. */
+  hangup(): void {
+    this.log.reopen();
+    this.log.event('log files reopened (SIGHUP)', { event: 'reopen' });
+    if (!this.reload('SIGHUP')) void this.reloadMoth();
+  }
+
+  /** Re-reads the configuration file and applies what can change while running. */
+  reload(why: string): boolean {
+    return reloadRoomServer(this, why);
+  }
+
+  /** After a reload: what holds configuration values follows the new ones (`changed`: field paths). */
+  applyConfig(changed: ReadonlySet<string>): void {
+    const cfg = this.cfg;
+    this.refreshServerProps();
+    this.world.channels.limit = this.channelLimit();
+    if (changed.has('logging') && cfg.logging !== this.log.tracing) this.toggleTracing();
+    this.log.setJson(cfg.operations.json);
+    this.housekeeping.reschedule();
+    if (cfg.mothFile !== this.moth.path) {
+      this.moth.setPath(cfg.mothFile);
+      this.moth.watch(() => void this.reloadMoth());
+    }
+    void this.reloadMoth();
   }
 
   private async reloadMoth(): Promise<void> {
@@ -126,7 +190,7 @@ export class RoomServer {
       return;
     }
     this.sockets.track(socket);
-    const conn = new Connection(socket, this.cfg.limits);
+    const conn = new Connection(socket, this.limits);
     conn.trace = this.trace;
     this.sessions.add(new Session(this, conn));
   }
@@ -144,13 +208,18 @@ export class RoomServer {
     const viewers = this.world.remove(u);
     ViewUpdater.departNow(u, viewers);
     this.galaxy.left(u, s.loggingOff);
-    if (reason.kind !== 'exit' && reason.kind !== 'server') this.log.error(u.name, reason.detail);
+    const who = { user: u.name, address: s.conn.remoteAddress };
+    if (reason.kind !== 'exit' && reason.kind !== 'server')
+      this.log.error(u.name, reason.detail, { ...who, event: 'disconnect' });
     // AG-32: the session record, written whenever a user leaves.
-    this.log.block([
-      `${ctime(new Date())} ${u.name} (${s.conn.remoteAddress})`,
-      `on since ${ctime(u.loginAt)}`,
-      `${u.textMessages} text messages, avatar = ${u.avatar}`,
-    ]);
+    this.log.block(
+      [
+        `${ctime(this.log.now())} ${u.name} (${s.conn.remoteAddress})`,
+        `on since ${ctime(u.loginAt)}`,
+        `${u.textMessages} text messages, avatar = ${u.avatar}`,
+      ],
+      { ...who, event: 'session' },
+    );
     if (prev !== 'live') this.log.debug(`${u.name} closed in state ${prev}`);
   }
 
@@ -169,10 +238,17 @@ export class RoomServer {
     this.accepting = false;
     this.listener.close();
     this.ticker.stop();
+    this.housekeeping.stop();
+    this.moth.unwatch();
     if (this.hourly) clearInterval(this.hourly);
+    const users = this.world.users.size;
     for (const s of [...this.sessions]) s.conn.close({ kind: 'server', detail: 'server shutting down' });
     await this.galaxy.close();
-    await this.roomdb?.close();
+    const stored = await this.roomdb?.close();
+    this.log.event(
+      `shutdown: ${users} users disconnected (session records written)${this.roomdb ? `, ${stored ?? 0} rooms stored in the room database` : ''}`,
+      { event: 'shutdown' },
+    );
     await this.sockets.drained(3_000);
   }
 }

@@ -108,7 +108,11 @@ const establishIdentity: Step = async (ctx) => {
       if (ctx.password.length < 4) return { nak: Nak.BAD_PASSWORD, reason: 'password shorter than 4 characters' };
       const r = await us.accounts!.register(ctx.name, ctx.password, serial, ctx.props.get(Var.CLIENT) ?? '');
       if (!r.ok) return r;
-      us.log.event(`registered ${r.record.userName} with serial ${serial} from ${ctx.session.address}`);
+      us.log.event(`registered ${r.record.userName} with serial ${serial} from ${ctx.session.address}`, {
+        event: 'registration',
+        user: r.record.userName,
+        address: ctx.session.address,
+      });
       ctx.name = r.record.userName;
       ctx.kind = 'registered';
       ctx.privileges = r.record.userPrivileges;
@@ -212,7 +216,11 @@ export async function runLogin(us: UserServer, session: UserSession, sent: reado
   }
   if (!refusal) return;
   if (ctx.guestSlot !== null && !session.user) us.guests?.free(ctx.guestSlot);
-  us.log.error(ctx.name || session.address, `login refused: ${refusal.reason} (NAK ${refusal.nak})`);
+  us.log.error(ctx.name || session.address, `login refused: ${refusal.reason} (NAK ${refusal.nak})`, {
+    event: 'login-refused',
+    user: ctx.name || null,
+    address: session.address,
+  });
   session.conn.send(sessionInitNak(refusal.nak));
   session.conn.close({ kind: 'kicked', detail: `login refused: ${refusal.reason}` });
 }

@@ -31,7 +31,8 @@ export class PasswordHasher {
   hashes = 0;
 
   constructor(
-    private readonly logN: number,
+    /** scrypt cost of new hashes (PasswordCost; a configuration reload may change it). */
+    public logN: number,
     private readonly maxConcurrent = 2,
     private readonly maxQueued = 2000,
   ) {}

@@ -60,7 +60,7 @@ export class Router {
     for (const u of this.host.users.all()) {
       if (u.servers.size === 0 && u.client && u.client !== exceptClient) u.client.sendFrames(frames);
     }
-    this.host.log.event(`broadcast by ${from}: ${text}`);
+    this.host.log.event(`broadcast by ${from}: ${text}`, { event: 'broadcast', user: from });
   }
 
   /** AG-20: logged off everywhere; name and address refused for 30 minutes. */
@@ -69,7 +69,11 @@ export class Router {
     if (!t) return { ok: false, message: `${name} is not logged on.` };
     this.host.bans.ban(t.key, t.address);
     this.host.replace(t, `booted by ${by}`);
-    this.host.log.event(`${by} booted ${t.name} (${t.address}); name and address banned for 30 minutes`);
+    this.host.log.event(`${by} booted ${t.name} (${t.address}); name and address banned for 30 minutes`, {
+      event: 'boot',
+      user: t.name,
+      address: t.address,
+    });
     return { ok: true, message: `${t.name} has been booted.` };
   }
 

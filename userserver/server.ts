@@ -4,17 +4,21 @@
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Server, Socket } from 'node:net';
-import { ServerType } from '../protocol/constants.js';
+import { SERVER_PSEUDO_USER, ServerType } from '../protocol/constants.js';
 import type { NewProp } from '../protocol/props.js';
 import type { LinkMessage } from '../protocol/link.js';
 import { BanList } from '../runtime/bans.js';
 import { ChannelPopulation } from '../runtime/channels.js';
-import type { HttpSettings } from '../runtime/config-common.js';
+import { listen } from '../runtime/cli.js';
+import type { HttpSettings, Limits } from '../runtime/config-common.js';
 import { Connection, type CloseReason, type TraceHooks } from '../runtime/connection.js';
 import type { Database } from '../runtime/db/types.js';
 import { describe } from '../runtime/lifecycle.js';
+import { Housekeeping } from '../runtime/housekeeping.js';
 import { ctime, type ServerLog } from '../runtime/log.js';
 import { MessageOfTheHour } from '../runtime/moth.js';
+import { RoomRefusals } from '../runtime/no-room.js';
+import { currentLimits } from '../runtime/reload.js';
 import { buildServerProps } from '../runtime/serverprops.js';
 import { SocketSet } from '../runtime/sockets.js';
 import { commandTrace, linkTrace, toggleCommandTrace, type LinkTrace } from '../runtime/trace.js';
@@ -25,11 +29,14 @@ import { handleLinkMessage } from './link-messages.js';
 import { RoomServerLink, type LinkHost } from './links.js';
 import { toProps, type LoginContext } from './login.js';
 import { PasswordHasher } from './passwords.js';
+import { reloadUserServer } from './reload.js';
+import { userServerReport } from './report.js';
 import { Router, type RoutingHost } from './routing.js';
 import { UserSession } from './session.js';
 import { ActiveUsers, GuestSlots, activeUser, type ActiveUser } from './users.js';
 
 const HOUR_MS = 3_600_000;
+const SHUTDOWN_NOTICE = 'The WorldServer is shutting down for maintenance. Please come back later.';
 /** Sockets that may wait for login beyond `Connections`, to be told "server full". */
 const PRELOGIN_SLACK = 64;
 
@@ -41,7 +48,7 @@ export class UserServer implements LinkHost, RoutingHost {
   readonly guests: GuestSlots | null;
   readonly hasher: PasswordHasher;
   readonly serverType: number;
-  readonly serverProps: NewProp[];
+  serverProps: NewProp[];
   readonly router: Router;
   readonly links = new Set<RoomServerLink>();
   /** Links still in their handshake. */
@@ -59,12 +66,23 @@ export class UserServer implements LinkHost, RoutingHost {
   private acceptingClients = false;
   private acceptingLinks = false;
   private shuttingDown = false;
+  /** Connections read their limits from the current configuration (reloads reach them). */
+  private readonly limits: Readonly<Limits> = currentLimits(() => this.cfg.limits);
+  private writeBackTimer: NodeJS.Timeout | null = null;
+  /** Usage rows the user database accepted (the shutdown reports its part, AG-37). */
+  private usageRowsWritten = 0;
+  readonly housekeeping: Housekeeping;
+  /** AG-24: room requests no RoomServer can serve. */
+  readonly roomRefusals: RoomRefusals;
 
   constructor(
-    readonly cfg: Readonly<UserServerConfig>,
+    /** Replaced by a configuration reload (kill -HUP): read it when you use it. */
+    public cfg: Readonly<UserServerConfig>,
     readonly log: ServerLog,
+    /** Listens only once the `Users` delay is over (AG-4). */
     private readonly clientListener: Server,
     private readonly linkListener: Server,
+    readonly configPath = cfg.file,
   ) {
     this.users = new ActiveUsers(new ChannelPopulation(cfg.maxChannelPopulation ?? cfg.maxActiveUsers));
     this.guests = cfg.guests ? new GuestSlots(cfg.guests.max, cfg.guests.prefix) : null;
@@ -74,8 +92,22 @@ export class UserServer implements LinkHost, RoutingHost {
     this.moth = new MessageOfTheHour(cfg.mothFile);
     this.router = new Router(this);
     if (log.tracing) this.trace = commandTrace(log);
+    this.roomRefusals = new RoomRefusals(log, 'start a RoomServer (RS_v11) for this UserServer or check its link');
+    // AG-33: "every hour from when the server was first launched".
+    this.housekeeping = new Housekeeping({
+      log,
+      reportMinutes: () => this.cfg.operations.reportMinutes,
+      rotation: () => this.cfg.operations.rotate ?? { kind: 'weekly' },
+      report: (now) => userServerReport(now, this.cfg.serverName, this.connectionCount, this.users.size),
+    });
+    this.housekeeping.start();
     clientListener.on('connection', (s: Socket) => this.acceptClient(s));
     linkListener.on('connection', (s: Socket) => this.acceptLink(s));
+  }
+
+  /** Live client connections, the permanent RoomServer links included (AG-33). */
+  get connectionCount(): number {
+    return this.sessions.size + this.links.size;
   }
 
   get serverName(): string {
@@ -90,27 +122,82 @@ export class UserServer implements LinkHost, RoutingHost {
     return this.cfg.http;
   }
 
-  /** Called once the user database (if any) is open: RoomServers may connect from now on. */
-  ready(db: Database | null): void {
+  /**
+   * Called once the user database (if any) is open: RoomServers may connect from now on; clients
+   * once the `Users` delay is over (AG-4: until then the port does not even listen). Resolves when
+   * clients are accepted; rejects when the users port cannot listen then.
+   */
+  ready(db: Database | null): Promise<void> {
     if (db) this.accounts = new Accounts(db, this.hasher);
     this.acceptingLinks = true;
     this.every(HOUR_MS, () => void this.reloadMoth());
-    if (this.cfg.userDatabase) this.every(this.cfg.userDatabase.writeBackMinutes * 60_000, () => void this.writeBack());
-    const start = () => {
-      this.acceptingClients = true;
-      this.log.event(`accepting clients on port ${(this.clientListener.address() as { port: number }).port}`);
-    };
-    if (this.cfg.delayMinutes === 0) return start();
-    this.log.event(`clients accepted in ${this.cfg.delayMinutes} minutes (Users delay)`);
-    const t = setTimeout(start, this.cfg.delayMinutes * 60_000);
-    t.unref();
-    this.timers.push(t);
+    this.moth.watch(() => void this.reloadMoth());
+    this.scheduleWriteBack();
+    const delay = this.cfg.delayMinutes;
+    if (delay === 0) return this.openToClients();
+    this.log.event(`the users port ${this.cfg.usersPort} listens in ${delay} minutes (Users delay)`, {
+      event: 'delay',
+    });
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => this.openToClients().then(resolve, reject), delay * 60_000);
+      t.unref();
+      this.timers.push(t);
+    });
+  }
+
+  private async openToClients(): Promise<void> {
+    if (this.shuttingDown) return;
+    const where = this.clientListener.listening
+      ? (this.clientListener.address() as { address: string; port: number })
+      : await listen(this.clientListener, 'users', this.cfg.usersPort, this.cfg.bindAddr);
+    this.acceptingClients = true;
+    this.log.event(`accepting clients on port ${where.port}`, { event: 'listening', address: where.address });
+  }
+
+  /** `UserDatabase … minutes`, read again after each write-back (a reload may change it). */
+  private scheduleWriteBack(): void {
+    if (this.writeBackTimer) clearTimeout(this.writeBackTimer);
+    this.writeBackTimer = null;
+    const settings = this.cfg.userDatabase;
+    if (!settings || this.shuttingDown) return;
+    this.writeBackTimer = setTimeout(() => {
+      void this.writeBack().finally(() => this.scheduleWriteBack());
+    }, settings.writeBackMinutes * 60_000);
+    this.writeBackTimer.unref();
   }
 
   private every(ms: number, fn: () => void): void {
     const t = setInterval(fn, ms);
     t.unref();
     this.timers.push(t);
+  }
+
+  /** `kill -HUP` (AG-35, AG-21): fresh log files, the message of the hour, the configuration. */
+  hangup(): void {
+    this.log.reopen();
+    this.log.event('log files reopened (SIGHUP)', { event: 'reopen' });
+    if (!reloadUserServer(this, 'SIGHUP')) void this.reloadMoth();
+  }
+
+  /** After a reload: what holds configuration values follows the new ones (`changed`: field paths). */
+  applyConfig(changed: ReadonlySet<string>): void {
+    const cfg = this.cfg;
+    if ([...changed].some((p) => p.startsWith('http.'))) {
+      this.serverProps = buildServerProps(cfg.http, this.serverType, null);
+      // RoomServers send the same web settings as the UserServer (§6.2): tell them.
+      for (const link of this.links) link.sendWelcome();
+    }
+    this.users.channels.limit = cfg.maxChannelPopulation ?? cfg.maxActiveUsers;
+    this.hasher.logN = cfg.passwordCost;
+    if (changed.has('logging') && cfg.logging !== this.log.tracing) this.toggleTracing();
+    this.log.setJson(cfg.operations.json);
+    this.housekeeping.reschedule();
+    if (changed.has('userDatabase.writeBackMinutes') && this.accounts) this.scheduleWriteBack();
+    if (cfg.mothFile !== this.moth.path) {
+      this.moth.setPath(cfg.mothFile);
+      this.moth.watch(() => void this.reloadMoth());
+    }
+    void this.reloadMoth();
   }
 
   async reloadMoth(): Promise<void> {
@@ -128,7 +215,7 @@ export class UserServer implements LinkHost, RoutingHost {
       return;
     }
     this.sockets.track(socket);
-    const conn = new Connection(socket, this.cfg.limits);
+    const conn = new Connection(socket, this.limits);
     conn.trace = this.trace;
     this.sessions.add(new UserSession(this, conn));
   }
@@ -154,20 +241,32 @@ export class UserServer implements LinkHost, RoutingHost {
     ctx.session.user = u;
     ctx.session.conn.label = u.name;
     this.log.debug(`login ${u.name} (${u.kind}) from ${u.address} on ${u.channel}, privileges ${u.privileges}`);
+    this.log.note(`login ${u.name} (${u.kind}) from ${u.address} on ${u.channel}`, {
+      event: 'login',
+      user: u.name,
+      address: u.address,
+    });
   }
 
   sessionClosed(s: UserSession, reason: CloseReason, loggingOff: boolean): void {
     this.sessions.delete(s);
     const u = s.user;
     if (!['peer', 'exit', 'kicked', 'server'].includes(reason.kind))
-      this.log.error(u?.name ?? s.conn.label, reason.detail);
+      this.log.error(u?.name ?? s.conn.label, reason.detail, {
+        event: 'disconnect',
+        user: u?.name ?? null,
+        address: s.address,
+      });
     if (!u) return;
     // AG-32: the end of every authentication session.
-    this.log.block([`${ctime(new Date())} ${u.name} (${s.address})`, `connected since ${ctime(s.connectedAt)}`]);
+    this.log.block([`${ctime(this.log.now())} ${u.name} (${s.address})`, `connected since ${ctime(s.connectedAt)}`], {
+      event: 'auth-session',
+      user: u.name,
+      address: s.address,
+    });
     if (u.client !== s) return;
     u.client = null;
-    // LOGONOFF marks the client's last connection; a user still on a RoomServer stays.
-    if (loggingOff && ActiveUsers.absent(u)) this.logoff(u, 'logged off');
+    if (loggingOff) this.loggedOff(u);
     else this.checkPresence(u);
   }
 
@@ -186,6 +285,7 @@ export class UserServer implements LinkHost, RoutingHost {
   /** A user present nowhere is logged off after LogoffDelay (a client moving between servers reappears). */
   checkPresence(u: ActiveUser): void {
     if (!ActiveUsers.absent(u) || u.lingerTimer || this.users.get(u.key) !== u) return;
+    u.absentSince ??= Date.now();
     u.lingerTimer = setTimeout(() => {
       u.lingerTimer = null;
       if (ActiveUsers.absent(u)) this.logoff(u, 'connection lost');
@@ -196,6 +296,20 @@ export class UserServer implements LinkHost, RoutingHost {
   present(u: ActiveUser): void {
     if (u.lingerTimer) clearTimeout(u.lingerTimer);
     u.lingerTimer = null;
+    u.absentSince = null;
+  }
+
+  /**
+   * AG-14, spec §6.7: a SESSIONEXIT with LOGONOFF (on any of the client's connections, heard here
+   * or from a RoomServer) ends the session at once, whatever the order in which the notices of its
+   * other connections arrive. Those are sent before it, so whatever still shows the user here is
+   * stale; a RoomServer still holding the user is told to let it go.
+   */
+  loggedOff(u: ActiveUser): void {
+    if (this.users.get(u.key) !== u) return;
+    for (const link of u.servers) (link as RoomServerLink).send({ kind: 'KICK', name: u.name, reason: 'logged off' });
+    u.client?.kick('logged off');
+    this.logoff(u, 'logged off');
   }
 
   /** AG-14: the user leaves the galaxy; usage and properties are written, friends told. */
@@ -204,7 +318,14 @@ export class UserServer implements LinkHost, RoutingHost {
     if (u.guestSlot !== null) this.guests?.free(u.guestSlot);
     this.router.announce(u, 0);
     const version = u.kind === 'guest' ? ` ${u.clientVersion}` : '';
-    this.log.block([`${ctime(new Date())} ${u.name} (${u.address})${version}`, `active since ${ctime(u.loginAt)}`]);
+    this.log.block(
+      [`${ctime(this.log.now())} ${u.name} (${u.address})${version}`, `active since ${ctime(u.loginAt)}`],
+      {
+        event: 'logoff',
+        user: u.name,
+        address: u.address,
+      },
+    );
     this.log.debug(`logoff ${u.name}: ${why}`);
     if (this.accounts && u.kind === 'registered') this.track(this.store(Accounts.pendingUsage(u, Date.now(), true)));
   }
@@ -244,6 +365,7 @@ export class UserServer implements LinkHost, RoutingHost {
     const worlds = link.worlds.map((w) => (w.channel ? `${w.world}<${w.channel}>` : w.world)).join(' ');
     this.log.event(
       `RoomServer ${link.name} connected from ${link.address}; clients go to ${link.usersIp}:${link.usersPort}${worlds ? `; volunteers for ${worlds}` : ''}`,
+      { event: 'link-up', address: link.address },
     );
   }
 
@@ -253,6 +375,7 @@ export class UserServer implements LinkHost, RoutingHost {
     this.log.error(
       `RoomServer ${link.name}`,
       `link lost: ${reason}; ${lost.length} server worlds will be assigned again on next use`,
+      { event: 'link-lost', address: link.address },
     );
     for (const u of [...this.users.all()]) {
       if (!u.servers.delete(link)) continue;
@@ -266,7 +389,7 @@ export class UserServer implements LinkHost, RoutingHost {
   }
 
   linkRefused(address: string, name: string, reason: string): void {
-    this.log.error(`RoomServer ${name} from ${address}`, `refused: ${reason}`);
+    this.log.error(`RoomServer ${name} from ${address}`, `refused: ${reason}`, { event: 'link-refused', address });
   }
 
   linkMessage(link: RoomServerLink, m: LinkMessage): void {
@@ -287,7 +410,8 @@ export class UserServer implements LinkHost, RoutingHost {
     try {
       const exists = await this.accounts.write(w);
       if (!exists) this.log.error(w.name, 'account no longer exists in the user database; usage not recorded');
-      else
+      else this.usageRowsWritten++;
+      if (exists)
         this.log.debug(
           `usage of ${w.name} written: +${w.timesOn} logons, +${w.minutes} minutes${w.props ? `, ${w.props.length} properties` : ''}`,
         );
@@ -325,6 +449,13 @@ export class UserServer implements LinkHost, RoutingHost {
     this.clientListener.close();
     this.linkListener.close();
     for (const t of this.timers) clearInterval(t);
+    if (this.writeBackTimer) clearTimeout(this.writeBackTimer);
+    this.housekeeping.stop();
+    this.moth.unwatch();
+    const rowsBefore = this.usageRowsWritten;
+    const active = this.users.size;
+    // AG-37: users hear why they are disconnected (through their RoomServers, or here).
+    if (active) this.router.broadcast(SERVER_PSEUDO_USER, SHUTDOWN_NOTICE, null);
     for (const u of [...this.users.all()]) this.logoff(u, 'server shutting down');
     for (const s of [...this.sessions]) s.conn.close({ kind: 'server', detail: 'server shutting down' });
     for (const l of [...this.links]) l.close('UserServer shutting down');
@@ -332,6 +463,10 @@ export class UserServer implements LinkHost, RoutingHost {
     this.retryWrites = [];
     for (const w of retry) await this.store(w);
     await Promise.allSettled([...this.inflight]);
+    this.log.event(
+      `shutdown: ${active} users told and logged off, ${this.usageRowsWritten - rowsBefore} usage rows written to the user database${this.retryWrites.length ? `, ${this.retryWrites.length} could not be written` : ''}`,
+      { event: 'shutdown' },
+    );
     if (db) await db.close();
     await this.sockets.drained(3_000);
   }

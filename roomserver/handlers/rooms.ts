@@ -45,7 +45,7 @@ export function handleRoomIdRequest(s: LiveSession, c: CommandOf<'ROOMIDRQ'>): v
           );
           return;
         case 'none':
-          rs.log.error(user.name, `room ${c.name} cannot be served: ${answer.reason}`);
+          rs.roomRefusals.refused(s, user.name, user.conn.remoteAddress, c.name, answer.reason);
           return;
       }
     })
