@@ -42,16 +42,20 @@ export function userServerConfig(opts: {
   linkPort?: number;
   usersPort?: number;
 }): string {
+  const extra = opts.extra ?? '';
+  // A keyword in `extra` replaces the default line for it (a keyword may appear only once).
+  const given = new Set(extra.split('\n').map((l) => l.trim().split(/\s+/)[0]?.toLowerCase()));
+  const defaults = ['PasswordCost 10', 'LogoffDelay 0.3', 'RedirectGrace 5'].filter(
+    (l) => !given.has(l.split(' ')[0]?.toLowerCase()),
+  );
   return [
     'Server Galaxy',
     `Users ${opts.usersPort ?? 0} 0`,
     `RoomServers ${opts.linkPort ?? 0} ${RS_PASSWORD}`,
     'BindAddr 127.0.0.1',
     opts.database ? 'UserDatabase us abc123 sqlite:world.db 60' : '',
-    'PasswordCost 10',
-    'LogoffDelay 0.3',
-    'RedirectGrace 5',
-    opts.extra ?? '',
+    ...defaults,
+    extra,
   ].join('\n');
 }
 
