@@ -166,7 +166,7 @@ export class RoomServer {
     const cfg = this.cfg;
     this.refreshServerProps();
     this.world.channels.limit = this.channelLimit();
-    if (changed.has('logging') && cfg.logging !== this.log.tracing) this.toggleTracing();
+    if (changed.has('logging') && cfg.logging !== this.log.tracing) this.toggleTracing('Logging in the configuration');
     this.log.setJson(cfg.operations.json);
     this.housekeeping.reschedule();
     if (cfg.mothFile !== this.moth.path) {
@@ -227,8 +227,8 @@ export class RoomServer {
     return this.sessions.size;
   }
 
-  toggleTracing(): void {
-    this.trace = toggleCommandTrace(this.log);
+  toggleTracing(why?: string): void {
+    this.trace = toggleCommandTrace(this.log, why);
     for (const s of this.sessions) s.conn.trace = this.trace;
     if (this.galaxy instanceof LinkedGalaxy) this.galaxy.setTracing(this.trace !== null);
   }

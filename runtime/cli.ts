@@ -92,8 +92,12 @@ export async function listenOrDie(
   }
 }
 
-/** Prints the startup particulars, then the guide's hand-over line (AG-2). */
+/**
+ * Prints the startup particulars, then the guide's hand-over line (AG-2). With `--stdout` the log
+ * itself prints them there (as text or JSON lines), so they are not printed twice.
+ */
 export function printParticulars(lines: readonly string[], toStdout: boolean): void {
+  if (toStdout) return;
   for (const l of lines) process.stdout.write(`${l}\n`);
-  if (!toStdout) process.stdout.write('Redirecting server output to file\n');
+  process.stdout.write('Redirecting server output to file\n');
 }

@@ -64,7 +64,8 @@ export class Housekeeping {
   rotate(now = this.h.log.now()): string {
     const stem = this.h.log.rotate(now);
     this.lastRotation = now.getTime();
-    this.h.log.event(`log rotated (${describePeriod(this.h.rotation())}); previous part saved as ${stem}.log`, {
+    const saved = this.h.log.writesLogFile ? `${stem}.log and ${stem}.out` : `${stem}.out`;
+    this.h.log.event(`log rotated (${describePeriod(this.h.rotation())}); previous part saved as ${saved}`, {
       event: 'rotate',
     });
     return stem;

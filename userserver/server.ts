@@ -189,7 +189,7 @@ export class UserServer implements LinkHost, RoutingHost {
     }
     this.users.channels.limit = cfg.maxChannelPopulation ?? cfg.maxActiveUsers;
     this.hasher.logN = cfg.passwordCost;
-    if (changed.has('logging') && cfg.logging !== this.log.tracing) this.toggleTracing();
+    if (changed.has('logging') && cfg.logging !== this.log.tracing) this.toggleTracing('Logging in the configuration');
     this.log.setJson(cfg.operations.json);
     this.housekeeping.reschedule();
     if (changed.has('userDatabase.writeBackMinutes') && this.accounts) this.scheduleWriteBack();
@@ -434,8 +434,8 @@ export class UserServer implements LinkHost, RoutingHost {
 
   // ------------------------------------------------------------------ operations
 
-  toggleTracing(): void {
-    this.trace = toggleCommandTrace(this.log);
+  toggleTracing(why?: string): void {
+    this.trace = toggleCommandTrace(this.log, why);
     for (const s of this.sessions) s.conn.trace = this.trace;
     for (const l of [...this.links, ...this.pendingLinks]) l.setTrace(this.trace ? this.linkTraceFor(l) : null);
   }
