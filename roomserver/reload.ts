@@ -49,7 +49,7 @@ export function reloadRoomServer(rs: RoomServer, why: string): boolean {
   const linkUp = rs.galaxy instanceof LinkedGalaxy && rs.galaxy.isUp;
   const later = linkUp ? plan.applied.filter((k) => AT_HANDSHAKE.has(k)) : [];
   const now = plan.applied.filter((k) => !later.includes(k));
-  logReload(rs.log, rs.configPath, why, { ...plan, applied: now }, later);
+  logReload(rs.log, rs.configPath, why, { ...plan, applied: now }, later, why === 'SIGHUP');
   if (c.has('userServer.host') || c.has('userServer.port') || c.has('userServer.name')) {
     const us = cfg.userServer;
     if (us) rs.log.event(`UserServer line changed: now ${us.host}:${us.port} as ${us.name}`);

@@ -138,7 +138,10 @@ export function logReload(
   why: string,
   plan: ReloadPlan<unknown>,
   later: readonly string[] = [],
+  /** Say "no changes" too (an operator's SIGHUP; not every reconnection attempt). */
+  always = true,
 ): void {
+  if (!always && !plan.applied.length && !later.length && !plan.restart.length) return;
   const parts: string[] = [];
   if (plan.applied.length) parts.push(`applied ${plan.applied.join(', ')}`);
   if (later.length) parts.push(`${later.join(', ')} will be sent to the UserServer when the link is next established`);

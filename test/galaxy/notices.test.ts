@@ -63,14 +63,19 @@ function tryConnect(port: number): Promise<'connected' | string> {
   });
 }
 
-t.test('AG-4 during the Users delay the port does not listen; then it does', async (t) => {
+/** A UserServer on a known free port with `Users <port> <minutes>` (fractions: the guide uses whole minutes). */
+async function delayedUserServer(minutes: number) {
   const port = await freePort();
-  // Users <port> <minutes>: 0.05 minutes are 3 s (the guide uses whole minutes).
-  const us = await startServer(
-    US_MAIN,
-    'US',
-    userServerConfig({ database: false, usersPort: port }).replace(`Users ${port} 0`, `Users ${port} 0.05`),
+  const cfg = userServerConfig({ database: false, usersPort: port }).replace(
+    `Users ${port} 0`,
+    `Users ${port} ${minutes}`,
   );
+  return { port, us: await startServer(US_MAIN, 'US', cfg) };
+}
+
+t.test('AG-4 during the Users delay the port does not listen; then it does', async (t) => {
+  // 0.05 minutes are 3 s.
+  const { port, us } = await delayedUserServer(0.05);
   t.teardown(() => us.stop());
   t.match(us.stdout(), new RegExp(`Users port 127\\.0\\.0\\.1:${port} listens after a delay of 0\\.05 minutes`));
   t.equal(await tryConnect(port), 'ECONNREFUSED', 'nothing listens during the delay');
@@ -79,12 +84,7 @@ t.test('AG-4 during the Users delay the port does not listen; then it does', asy
 });
 
 t.test('AG-4 a port that cannot listen when the delay ends is logged and fatal', async (t) => {
-  const port = await freePort();
-  const us = await startServer(
-    US_MAIN,
-    'US',
-    userServerConfig({ database: false, usersPort: port }).replace(`Users ${port} 0`, `Users ${port} 0.02`),
-  );
+  const { port, us } = await delayedUserServer(0.02);
   t.teardown(() => us.stop());
   const squatter: Server = createServer();
   await new Promise<void>((r) => squatter.listen(port, '127.0.0.1', r));
