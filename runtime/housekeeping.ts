@@ -76,6 +76,11 @@ export class Housekeeping {
     const period = this.h.reportMinutes() * 60_000;
     const now = this.h.log.now().getTime();
     const due = this.launchedAt + Math.max(1, Math.ceil((now - this.launchedAt + 1) / period)) * period;
+    // Longer than setTimeout can wait: wake up on the way and schedule again.
+    if (due - now > MAX_DELAY) {
+      this.reportTimer = after(MAX_DELAY, () => this.scheduleReport());
+      return;
+    }
     this.reportTimer = after(due - now, () => {
       this.report();
       this.scheduleReport();
@@ -90,8 +95,10 @@ export class Housekeeping {
       const now = this.h.log.now();
       if (now.getTime() >= due) {
         this.rotate(now);
-        // A period in minutes counts from when the rotation was due, so that it does not drift.
-        if (this.h.rotation().kind === 'minutes') this.lastRotation = due;
+        // A period in minutes counts from when the rotation was due, so that it does not drift
+        // (unless a whole period went by meanwhile: a suspended machine gets one rotation, not many).
+        const p = this.h.rotation();
+        if (p.kind === 'minutes' && due + p.minutes * 60_000 > now.getTime()) this.lastRotation = due;
       }
       this.scheduleRotation();
     });
