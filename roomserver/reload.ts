@@ -55,6 +55,22 @@ export function reloadRoomServer(rs: RoomServer, why: string): boolean {
     if (us) rs.log.event(`UserServer line changed: now ${us.host}:${us.port} as ${us.name}`);
   }
   if (c.has('updateIntervalUs')) rs.ticker.setIntervalMs(cfg.updateIntervalUs / 1000);
-  rs.applyConfig(c);
+  rs.refreshServerProps();
+  rs.world.channels.limit = rs.channelLimit();
+  if (c.has('logging') && cfg.logging !== rs.log.tracing) rs.toggleTracing('Logging in the configuration');
+  rs.log.setJson(cfg.operations.json);
+  rs.housekeeping.reschedule();
+  if (cfg.mothFile !== rs.moth.path) {
+    rs.moth.setPath(cfg.mothFile);
+    rs.moth.watch(() => void rs.reloadMoth());
+  }
+  void rs.reloadMoth();
   return true;
+}
+
+/** `kill -HUP`: fresh log files, the configuration, the message of the hour. */
+export function hangupRoomServer(rs: RoomServer): void {
+  rs.log.reopen();
+  rs.log.event('log files reopened (SIGHUP)', { event: 'reopen' });
+  if (!reloadRoomServer(rs, 'SIGHUP')) void rs.reloadMoth();
 }

@@ -17,7 +17,7 @@ import { roomServerLogName, type RoomServerConfig } from './config.js';
 import { RoomPersistence } from './roomdb.js';
 import { StandaloneGalaxy, type Galaxy } from './galaxy.js';
 import { LinkedGalaxy } from './link.js';
-import { reloadRoomServer } from './reload.js';
+import { hangupRoomServer, reloadRoomServer } from './reload.js';
 import { TickReport, roomServerReport } from './report.js';
 import { Session, type SessionState } from './session.js';
 import { Ticker } from './tick.js';
@@ -95,7 +95,7 @@ export class RoomServer {
     listener.on('connection', (socket: Socket) => this.accept(socket));
   }
 
-  private channelLimit(): number {
+  channelLimit(): number {
     return this.cfg.maxChannelPopulation ?? this.cfg.maxOrdinary + this.cfg.maxPriority;
   }
 
@@ -131,7 +131,8 @@ export class RoomServer {
     this.refreshServerProps();
   }
 
-  private refreshServerProps(): void {
+  /** After a change of the web settings or ClientUpdates (WELCOME, a reload). */
+  refreshServerProps(): void {
     const own = this.cfg.http;
     const fromUserServer = this.fromUserServer ?? own;
     const merged: HttpSettings = {
@@ -151,32 +152,15 @@ export class RoomServer {
 
   /** `kill -HUP` (AG-35, AG-21, AG-29): fresh log files, the message of the hour, the configuration. */
   hangup(): void {
-    this.log.reopen();
-    this.log.event('log files reopened (SIGHUP)', { event: 'reopen' });
-    if (!this.reload('SIGHUP')) void this.reloadMoth();
+    hangupRoomServer(this);
   }
 
-  /** Re-reads the configuration file and applies what can change while running. */
+  /** Re-reads the configuration file and applies what can change while running (AG-29). */
   reload(why: string): boolean {
     return reloadRoomServer(this, why);
   }
 
-  /** After a reload: what holds configuration values follows the new ones (`changed`: field paths). */
-  applyConfig(changed: ReadonlySet<string>): void {
-    const cfg = this.cfg;
-    this.refreshServerProps();
-    this.world.channels.limit = this.channelLimit();
-    if (changed.has('logging') && cfg.logging !== this.log.tracing) this.toggleTracing('Logging in the configuration');
-    this.log.setJson(cfg.operations.json);
-    this.housekeeping.reschedule();
-    if (cfg.mothFile !== this.moth.path) {
-      this.moth.setPath(cfg.mothFile);
-      this.moth.watch(() => void this.reloadMoth());
-    }
-    void this.reloadMoth();
-  }
-
-  private async reloadMoth(): Promise<void> {
+  async reloadMoth(): Promise<void> {
     const change = await this.moth.reload();
     if (change) this.log.event(change);
   }

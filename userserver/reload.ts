@@ -5,6 +5,7 @@
 // restart.
 
 import { logReload, planReload, rereadConfig } from '../runtime/reload.js';
+import { buildServerProps } from '../runtime/serverprops.js';
 import { loadUserServerConfig, type UserServerConfig } from './config.js';
 import type { UserServer } from './server.js';
 
@@ -39,6 +40,14 @@ const KEYWORDS: Record<string, string> = {
   databaseRetryMs: 'DatabaseRetry',
 };
 
+/** `kill -HUP`: fresh log files, the configuration, the message of the hour. */
+export function hangupUserServer(us: UserServer): void {
+  us.log.reopen();
+  us.log.event('log files reopened (SIGHUP)', { event: 'reopen' });
+  reloadUserServer(us, 'SIGHUP');
+  void us.reloadMoth();
+}
+
 /** Re-reads the file and applies it; false when the file has a mistake (the old settings stay). */
 export function reloadUserServer(us: UserServer, why: string): boolean {
   const fresh = rereadConfig(us.log, us.configPath, loadUserServerConfig);
@@ -46,6 +55,26 @@ export function reloadUserServer(us: UserServer, why: string): boolean {
   const plan = planReload<UserServerConfig>(us.cfg, fresh, RESTART, KEYWORDS);
   us.cfg = plan.next;
   logReload(us.log, us.configPath, why, plan);
-  us.applyConfig(plan.changed);
+  apply(us, plan.changed);
   return true;
+}
+
+/** What holds configuration values follows the new ones (`changed`: field paths). */
+function apply(us: UserServer, changed: ReadonlySet<string>): void {
+  const cfg = us.cfg;
+  if ([...changed].some((p) => p.startsWith('http.'))) {
+    us.serverProps = buildServerProps(cfg.http, us.serverType, null);
+    // RoomServers send the same web settings as the UserServer (§6.2): tell them.
+    for (const link of us.links) link.sendWelcome();
+  }
+  us.users.channels.limit = cfg.maxChannelPopulation ?? cfg.maxActiveUsers;
+  us.hasher.logN = cfg.passwordCost;
+  if (changed.has('logging') && cfg.logging !== us.log.tracing) us.toggleTracing('Logging in the configuration');
+  us.log.setJson(cfg.operations.json);
+  us.housekeeping.reschedule();
+  if (changed.has('userDatabase.writeBackMinutes') && us.accounts) us.scheduleWriteBack();
+  if (cfg.mothFile !== us.moth.path) {
+    us.moth.setPath(cfg.mothFile);
+    us.moth.watch(() => void us.reloadMoth());
+  }
 }

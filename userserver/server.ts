@@ -29,7 +29,7 @@ import { handleLinkMessage } from './link-messages.js';
 import { RoomServerLink, type LinkHost } from './links.js';
 import { toProps, type LoginContext } from './login.js';
 import { PasswordHasher } from './passwords.js';
-import { reloadUserServer } from './reload.js';
+import { hangupUserServer } from './reload.js';
 import { userServerReport } from './report.js';
 import { Router, type RoutingHost } from './routing.js';
 import { UserSession } from './session.js';
@@ -155,7 +155,7 @@ export class UserServer implements LinkHost, RoutingHost {
   }
 
   /** `UserDatabase … minutes`, read again after each write-back (a reload may change it). */
-  private scheduleWriteBack(): void {
+  scheduleWriteBack(): void {
     if (this.writeBackTimer) clearTimeout(this.writeBackTimer);
     this.writeBackTimer = null;
     const settings = this.cfg.userDatabase;
@@ -172,32 +172,9 @@ export class UserServer implements LinkHost, RoutingHost {
     this.timers.push(t);
   }
 
-  /** `kill -HUP` (AG-35, AG-21): fresh log files, the message of the hour, the configuration. */
+  /** `kill -HUP` (AG-35, AG-21, AG-29): fresh log files, the message of the hour, the configuration. */
   hangup(): void {
-    this.log.reopen();
-    this.log.event('log files reopened (SIGHUP)', { event: 'reopen' });
-    if (!reloadUserServer(this, 'SIGHUP')) void this.reloadMoth();
-  }
-
-  /** After a reload: what holds configuration values follows the new ones (`changed`: field paths). */
-  applyConfig(changed: ReadonlySet<string>): void {
-    const cfg = this.cfg;
-    if ([...changed].some((p) => p.startsWith('http.'))) {
-      this.serverProps = buildServerProps(cfg.http, this.serverType, null);
-      // RoomServers send the same web settings as the UserServer (§6.2): tell them.
-      for (const link of this.links) link.sendWelcome();
-    }
-    this.users.channels.limit = cfg.maxChannelPopulation ?? cfg.maxActiveUsers;
-    this.hasher.logN = cfg.passwordCost;
-    if (changed.has('logging') && cfg.logging !== this.log.tracing) this.toggleTracing('Logging in the configuration');
-    this.log.setJson(cfg.operations.json);
-    this.housekeeping.reschedule();
-    if (changed.has('userDatabase.writeBackMinutes') && this.accounts) this.scheduleWriteBack();
-    if (cfg.mothFile !== this.moth.path) {
-      this.moth.setPath(cfg.mothFile);
-      this.moth.watch(() => void this.reloadMoth());
-    }
-    void this.reloadMoth();
+    hangupUserServer(this);
   }
 
   async reloadMoth(): Promise<void> {

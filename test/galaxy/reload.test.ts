@@ -63,13 +63,20 @@ t.test('RoomServer kill -HUP: a bad edit keeps the old settings; a good one appl
   t.pass('Connections 10 still applies: two users log in');
   b.close();
   await rs.waitLog(/Ben \(127\.0\.0\.1\)\non since/);
-  writeFileSync(cfg, standaloneConfig(`Connections 1 0\n${db}`));
+  writeFileSync(
+    cfg,
+    standaloneConfig(`Connections 1 0\n${db}`).replace('ClientUpdates 24 50000', 'ClientUpdates 24 100000'),
+  );
   rs.kill('SIGHUP');
   await rs.waitLog(
-    /re-read \(SIGHUP\): applied Connections; RoomDatabase changed but needs a restart \(old settings kept\)/,
+    /re-read \(SIGHUP\): applied ClientUpdates, Connections; RoomDatabase changed but needs a restart \(old settings kept\)/,
   );
   const refused = await joinStandalone(rs.port, 'Cyd').catch((e: unknown) => e);
   t.ok(refused instanceof LoginRefused && refused.code === Nak.MAX_ORDINARY, 'Connections 1 applies at once');
+  const probe = await ClientConnection.connect('127.0.0.1', rs.port);
+  await probe.handshake();
+  t.equal(probe.serverProps.get(Var.UPDATETIME), '100000', 'so does the new ClientUpdates interval');
+  probe.close();
   t.notMatch(rs.log(), /room database .* open/, 'no room database was opened');
   a.close();
 });
@@ -80,9 +87,10 @@ t.test('UserServer kill -HUP: new web settings reach the RoomServers and their c
   const rs = g.rs.get('first');
   if (!rs) throw new Error('no RoomServer');
   const usCfg = join(g.dir, 'galaxyUS.cfg');
-  writeFileSync(usCfg, `${readFileSync(usCfg, 'utf8')}\nExternalHttpServer http://www.example.test/worlds\n`);
+  writeFileSync(usCfg, `${readFileSync(usCfg, 'utf8')}\nExternalHttpServer http://www.example.test/worlds\nLogging\n`);
   g.us.kill('SIGHUP');
-  await g.us.waitLog(/re-read \(SIGHUP\): applied ExternalHttpServer/);
+  await g.us.waitLog(/re-read \(SIGHUP\): applied Logging, ExternalHttpServer\n/);
+  await g.us.waitLog(/Logging enabled \(Logging in the configuration\)/);
   await rs.waitLog(/web and mail settings updated by the UserServer/);
   const c = await ClientConnection.connect('127.0.0.1', rs.port);
   t.teardown(() => c.close());
