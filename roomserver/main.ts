@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // RS_v11 <file.cfg>: starts one RoomServer (AG-1, AG-2).
 
+import { ctime } from '../runtime/ctime.js';
 import { installLifecycle } from '../runtime/lifecycle.js';
 import { ServerLog } from '../runtime/log.js';
 import { die, listenOrDie, loadOrDie, parseCli, printParticulars, resolveConfigOrDie } from '../runtime/cli.js';
@@ -8,7 +9,6 @@ import { loadLogTransports } from '../runtime/log-plugins.js';
 import { operationsParticulars, outputParticulars } from '../runtime/particulars.js';
 import { loadRoomServerConfig, roomServerLogName, type RoomServerConfig } from './config.js';
 import { RoomServer } from './server.js';
-import { ctime } from '../runtime/ctime.js';
 
 const PROGRAM = 'RS_v11';
 
@@ -32,7 +32,10 @@ async function main(): Promise<void> {
   });
   for (const l of particulars) log.line(l, { event: 'startup' });
   await loadLogTransports(log, cfg.operations.transports, { kind: 'RoomServer', server: name, pid: process.pid }).catch(
-    (err: unknown) => die(PROGRAM, `${path}: ${(err as Error).message}`),
+    (err: unknown) => {
+      log.close();
+      die(PROGRAM, `${path}: ${(err as Error).message}`);
+    },
   );
   const rs = new RoomServer(cfg, log, server, path);
   installLifecycle({

@@ -1,19 +1,17 @@
-// Message of the hour (AG-21): the file named by MothFile, re-read every hour, when it changes (the
-// directory is watched, since editors replace the file rather than write into it) and on SIGHUP;
-// a missing or empty file means no message. Its text is sent to every client that completes a
-// session.
+// Message of the hour (AG-21): the file named by MothFile, re-read every hour, within a second of
+// a change and on SIGHUP; a missing or empty file means no message. Its text is sent to every
+// client that completes a session. The file is polled (a stat a second, off the event loop) rather
+// than watched with inotify: editors replace the file instead of writing into it, and a watch on
+// its directory would also fire at every write to the log files beside it.
 
-import { watch, type FSWatcher } from 'node:fs';
+import { unwatchFile, watchFile, type Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
 
-/** An editor's save is several file events; re-read once they have settled. */
-const SETTLE_MS = 50;
+const POLL_MS = 1000;
 
 export class MessageOfTheHour {
   private lines: string[] = [];
-  private watcher: FSWatcher | null = null;
-  private settle: NodeJS.Timeout | null = null;
+  private watched: { path: string; listener: (curr: Stats, prev: Stats) => void } | null = null;
 
   constructor(private file: string) {}
 
@@ -26,36 +24,19 @@ export class MessageOfTheHour {
     this.file = path;
   }
 
-  /**
-   * Calls `onChange` soon after the file is written, created, replaced or removed. Without a
-   * directory to watch (or watches) the hourly re-read and SIGHUP still work.
-   */
+  /** Calls `onChange` within a second of the file being written, created, replaced or removed. */
   watch(onChange: () => void): void {
     this.unwatch();
-    const name = basename(this.file);
-    try {
-      this.watcher = watch(dirname(resolve(this.file)), { persistent: false }, (_event, changed) => {
-        if (changed !== null && changed !== name) return;
-        if (this.settle) this.settle.refresh();
-        else {
-          this.settle = setTimeout(() => {
-            this.settle = null;
-            onChange();
-          }, SETTLE_MS);
-          this.settle.unref();
-        }
-      });
-      this.watcher.on('error', () => this.unwatch());
-    } catch {
-      this.watcher = null;
-    }
+    const listener = (curr: Stats, prev: Stats) => {
+      if (curr.mtimeMs !== prev.mtimeMs || curr.size !== prev.size || curr.ino !== prev.ino) onChange();
+    };
+    watchFile(this.file, { interval: POLL_MS, persistent: false }, listener);
+    this.watched = { path: this.file, listener };
   }
 
   unwatch(): void {
-    this.watcher?.close();
-    this.watcher = null;
-    if (this.settle) clearTimeout(this.settle);
-    this.settle = null;
+    if (this.watched) unwatchFile(this.watched.path, this.watched.listener);
+    this.watched = null;
   }
 
   /** Re-reads the file; returns a description of what changed for the log, or null. */

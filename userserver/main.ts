@@ -54,7 +54,10 @@ async function main(): Promise<void> {
     kind: 'UserServer',
     server: cfg.serverName,
     pid: process.pid,
-  }).catch((err: unknown) => die(PROGRAM, `${path}: ${(err as Error).message}`));
+  }).catch((err: unknown) => {
+    log.close();
+    die(PROGRAM, `${path}: ${(err as Error).message}`);
+  });
   if (cfg.backup) {
     log.event(
       `${cfg.backup.role === 'server' ? 'BackupServer' : 'BackupClient'} (line ${cfg.backup.line}) ignored: redundant WorldServers are not provided by this version`,
