@@ -248,6 +248,13 @@ export type LinkMessage = { [N in LinkName]: LinkMessageOf<N> }[LinkName];
 /** ROOM_ANS.answer */
 export const RoomAnswerKind = { NONE: 0, HERE: 1, ELSEWHERE: 2 } as const;
 
+/**
+ * LOGIN_ANS `reason` on acceptance when the login started the user's session in the galaxy (a
+ * client that came straight to the RoomServer): that RoomServer sends the message of the hour,
+ * which the UserServer sends at every other login (AG-21: once per login).
+ */
+export const LOGIN_NEW_SESSION = 'new session';
+
 const NAME_BY_TYPE = new Map<number, LinkName>(
   (Object.keys(LINK_MESSAGES) as LinkName[]).map((n) => [LINK_MESSAGES[n].type, n]),
 );

@@ -29,6 +29,8 @@ export type LoginDecision =
       props: NewProp[];
       /** Canonical spelling of the name, when the UserServer knows it. */
       name?: string;
+      /** The login started the user's session in the galaxy (not a follow-on of a UserServer login). */
+      newSession?: boolean;
     }
   | { ok: false; nak: NakCode; reason: string };
 

@@ -1,19 +1,26 @@
 // The RoomServer behind a UserServer (AG-26, AG-29, protocol/LINK.md): one link to the UserServer
 // carries login checks, room assignments, presence, whispers, broadcasts, boots and friends-list
 // changes. Losing the link closes every user connection; then, every LinkRetry seconds (30 by
-// default, as the guide says), the configuration file is read again and the link re-established.
+// default, as the guide says), the configuration file is read again and applied (roomserver/
+// reload.ts: a World line added during the outage is volunteered at once) and the link
+// re-established.
 
 import { connect, type Socket } from 'node:net';
 import { Nak, ServerType, SERVER_PSEUDO_USER, type NakCode } from '../protocol/constants.js';
 import { buddyNotify, textFrames, whisperFrames } from '../protocol/messages.js';
 import { linkNonce, proofsEqual, roomServerProof, userServerProof } from '../protocol/link-auth.js';
 import type { NewProp } from '../protocol/props.js';
-import { LINK_VERSION, RoomAnswerKind, type LinkMessage, type LinkMessageOf } from '../protocol/link.js';
-import { ConfigError } from '../runtime/config.js';
+import {
+  LINK_VERSION,
+  LOGIN_NEW_SESSION,
+  RoomAnswerKind,
+  type LinkMessage,
+  type LinkMessageOf,
+} from '../protocol/link.js';
+import type { HttpSettings } from '../runtime/config-common.js';
 import { LinkChannel } from '../runtime/link-channel.js';
-import { describe } from '../runtime/lifecycle.js';
 import { linkTrace, type LinkTrace } from '../runtime/trace.js';
-import { loadRoomServerConfig, type RoomServerConfig, type UserServerLink } from './config.js';
+import type { UserServerLink } from './config.js';
 import type { BootResult, Galaxy, LoginDecision, LoginRequest, RoomAnswer, WhisperTarget } from './galaxy.js';
 import { setOwnProps } from './handlers/props.js';
 import type { Room } from './room.js';
@@ -41,13 +48,12 @@ export class LinkedGalaxy implements Galaxy {
   private retryTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private everUp = false;
+  /** The UserServer line this link was (or is being) established with. */
   private settings: UserServerLink;
   private trace: LinkTrace | null = null;
 
   constructor(
     private readonly rs: RoomServer,
-    private readonly configPath: string,
-    private readonly retryMs: number,
     private readonly onFirstUp: () => void,
   ) {
     this.settings = rs.cfg.userServer as UserServerLink;
@@ -69,6 +75,8 @@ export class LinkedGalaxy implements Galaxy {
 
   private connect(): void {
     if (this.stopped) return;
+    // A linked RoomServer keeps its UserServer line through reloads (roomserver/reload.ts).
+    this.settings = this.rs.cfg.userServer ?? this.settings;
     const { host, port } = this.settings;
     this.state = 'connecting';
     const socket: Socket = connect({ host, port });
@@ -131,6 +139,11 @@ export class LinkedGalaxy implements Galaxy {
         if (u) setOwnProps(this.rs, u, m.props, true);
         return;
       }
+      case 'WELCOME':
+        // Sent again when the UserServer's web settings changed (its configuration was reloaded).
+        this.rs.adoptWebSettings(webSettings(m));
+        this.rs.log.event('web and mail settings updated by the UserServer', { event: 'link-settings' });
+        return;
       default:
         this.rs.log.error('UserServer', `unexpected link message ${m.kind}; link closed`);
         ch.close(`unexpected ${m.kind}`);
@@ -164,15 +177,10 @@ export class LinkedGalaxy implements Galaxy {
       }
       case 'WELCOME':
         this.state = 'up';
-        this.rs.adoptWebSettings({
-          internal: m.internalHttpServer || null,
-          external: m.externalHttpServer || null,
-          script: m.scriptServer || null,
-          smtp: m.smtpServer || null,
-          mailDomain: m.mailDomain || null,
-        });
+        this.rs.adoptWebSettings(webSettings(m));
         this.rs.log.event(
           `connected to UserServer ${this.settings.host}:${this.settings.port} as RoomServer ${this.settings.name}`,
+          { event: 'link-up', address: this.settings.host },
         );
         if (!this.everUp) {
           this.everUp = true;
@@ -197,38 +205,19 @@ export class LinkedGalaxy implements Galaxy {
       this.pending.delete(id);
     }
     if (this.stopped) return;
-    const retry = this.retryMs / 1000;
+    const retryMs = this.rs.cfg.linkRetryMs;
     this.rs.log.error(
       'UserServer',
-      `${wasUp ? 'link lost' : 'no link'}: ${reason}; ${wasUp ? 'closing all user connections; ' : ''}retrying in ${retry} s`,
+      `${wasUp ? 'link lost' : 'no link'}: ${reason}; ${wasUp ? 'closing all user connections; ' : ''}retrying in ${retryMs / 1000} s`,
+      { event: wasUp ? 'link-lost' : 'link-down', address: this.settings.host },
     );
     if (wasUp) this.rs.closeAll('lost the connection to the UserServer');
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      this.reloadSettings();
+      // AG-29: "reawaken, reread its configuration files, and attempt to reconnect".
+      this.rs.reload('reconnecting to the UserServer');
       this.connect();
-    }, this.retryMs);
-  }
-
-  private reloadSettings(): void {
-    let cfg: Readonly<RoomServerConfig>;
-    try {
-      cfg = loadRoomServerConfig(this.configPath);
-    } catch (err) {
-      const why = err instanceof ConfigError ? err.message : describe(err);
-      this.rs.log.error(this.configPath, `configuration not re-read (${why}); keeping the previous settings`);
-      return;
-    }
-    if (!cfg.userServer) {
-      this.rs.log.error(this.configPath, 'the UserServer line is gone; restart the RoomServer to run it stand-alone');
-      return;
-    }
-    const next = cfg.userServer;
-    const old = this.settings;
-    if (next.host !== old.host || next.port !== old.port || next.name !== old.name || next.password !== old.password) {
-      this.rs.log.event(`UserServer line changed: now ${next.host}:${next.port} as ${next.name}`);
-      this.settings = next;
-    }
+    }, retryMs);
   }
 
   private request(m: LinkMessage & { reqId: number }): Promise<Answer | null> {
@@ -267,7 +256,14 @@ export class LinkedGalaxy implements Galaxy {
     if (!ans || ans.kind !== 'LOGIN_ANS')
       return { ok: false, nak: Nak.FATAL, reason: 'the UserServer cannot be reached' };
     if (ans.nak !== 0) return { ok: false, nak: ans.nak as NakCode, reason: ans.reason };
-    return { ok: true, name: ans.name, privileges: ans.privileges, channel: ans.channel, props: ans.props };
+    return {
+      ok: true,
+      name: ans.name,
+      privileges: ans.privileges,
+      channel: ans.channel,
+      props: ans.props,
+      newSession: ans.reason === LOGIN_NEW_SESSION,
+    };
   }
 
   async resolveRoom(name: string): Promise<RoomAnswer> {
@@ -329,4 +325,14 @@ export class LinkedGalaxy implements Galaxy {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.channel?.close('RoomServer shutting down');
   }
+}
+
+function webSettings(m: LinkMessageOf<'WELCOME'>): HttpSettings {
+  return {
+    internal: m.internalHttpServer || null,
+    external: m.externalHttpServer || null,
+    script: m.scriptServer || null,
+    smtp: m.smtpServer || null,
+    mailDomain: m.mailDomain || null,
+  };
 }

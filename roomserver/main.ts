@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // RS_v11 <file.cfg>: starts one RoomServer (AG-1, AG-2).
 
+import { ctime } from '../runtime/ctime.js';
 import { installLifecycle } from '../runtime/lifecycle.js';
 import { ServerLog } from '../runtime/log.js';
-import { listenOrDie, loadOrDie, parseCli, printParticulars, resolveConfigOrDie } from '../runtime/cli.js';
+import { die, listenOrDie, loadOrDie, parseCli, printParticulars, resolveConfigOrDie } from '../runtime/cli.js';
+import { loadLogTransports } from '../runtime/log-plugins.js';
+import { operationsParticulars, outputParticulars } from '../runtime/particulars.js';
 import { loadRoomServerConfig, roomServerLogName, type RoomServerConfig } from './config.js';
 import { RoomServer } from './server.js';
 
@@ -14,14 +17,33 @@ async function main(): Promise<void> {
   const path = resolveConfigOrDie(PROGRAM, args.configArg);
   const cfg = loadOrDie(PROGRAM, () => loadRoomServerConfig(path));
   const { server, address } = await listenOrDie(PROGRAM, 'users', cfg.usersPort, cfg.bindAddr);
-  const baseName = `${roomServerLogName(cfg)}RS.${process.pid}`;
-  const particulars = describeConfig(cfg, path, address.address, address.port, baseName);
+  const name = roomServerLogName(cfg);
+  const baseName = `${name}RS.${process.pid}`;
+  const particulars = describeConfig(cfg, path, address.address, address.port, baseName, args.stdout);
   printParticulars(particulars, args.stdout);
 
-  const log = new ServerLog({ baseName, dir: process.cwd(), toStdout: args.stdout, tracing: cfg.logging });
-  for (const l of particulars) log.line(l);
+  const log = new ServerLog({
+    baseName,
+    dir: process.cwd(),
+    toStdout: args.stdout,
+    tracing: cfg.logging,
+    server: name,
+    json: cfg.operations.json,
+  });
+  for (const l of particulars) log.line(l, { event: 'startup' });
+  await loadLogTransports(log, cfg.operations.transports, { kind: 'RoomServer', server: name, pid: process.pid }).catch(
+    (err: unknown) => {
+      log.close();
+      die(PROGRAM, `${path}: ${(err as Error).message}`);
+    },
+  );
   const rs = new RoomServer(cfg, log, server, path);
-  installLifecycle({ log, shutdown: () => rs.shutdown(), toggleTracing: () => rs.toggleTracing() });
+  installLifecycle({
+    log,
+    shutdown: () => rs.shutdown(),
+    toggleTracing: () => rs.toggleTracing(),
+    hangup: () => rs.hangup(),
+  });
   await rs.start();
 }
 
@@ -31,11 +53,12 @@ function describeConfig(
   host: string,
   port: number,
   baseName: string,
+  toStdout: boolean,
 ): string[] {
   const us = cfg.userServer;
   const http = Object.entries(cfg.http).filter(([, v]) => v !== null);
   return [
-    `RoomServer v11 (WorldServer in TypeScript), pid ${process.pid}, started ${new Date().toString()}`,
+    `RoomServer v11 (WorldServer in TypeScript), pid ${process.pid}, started ${ctime(new Date())}`,
     `Configuration file: ${path}`,
     `Server: ${cfg.serverName}`,
     us
@@ -52,7 +75,8 @@ function describeConfig(
     `Message of the hour: ${cfg.mothFile}`,
     `Web and mail: ${http.length ? http.map(([k, v]) => `${k}=${v}`).join(' ') : 'none'}`,
     `Logging: ${cfg.logging ? 'on' : 'off'} (kill -USR1 ${process.pid} toggles)`,
-    `Log file: ${baseName}.log, debug output: ${baseName}.out`,
+    ...operationsParticulars(cfg.operations, { kind: 'daily' }),
+    outputParticulars(baseName, toStdout, cfg.operations.json),
   ];
 }
 

@@ -23,6 +23,8 @@ export class RoomPersistence {
   private saving: Promise<void> = Promise.resolve();
   private connecting: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Rooms stored since start (the shutdown reports its own part, AG-37). */
+  stored = 0;
 
   constructor(
     private readonly settings: Readonly<DatabaseSettings>,
@@ -95,6 +97,7 @@ export class RoomPersistence {
         room.sharedDirty = false;
         try {
           await db.saveRoom(room.name, [...room.shared.values()]);
+          this.stored++;
         } catch (err) {
           room.sharedDirty = true;
           this.limited.error(
@@ -109,13 +112,18 @@ export class RoomPersistence {
     return this.saving;
   }
 
-  /** AG-37: at shutdown, an open still under way is awaited so that no change is lost. */
-  async close(): Promise<void> {
+  /**
+   * AG-37: at shutdown, an open still under way is awaited so that no change is lost. Returns how
+   * many rooms the shutdown stored.
+   */
+  async close(): Promise<number> {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     await this.connecting;
+    const before = this.stored;
     await this.writeBack();
     await this.db?.close();
     this.db = null;
+    return this.stored - before;
   }
 }

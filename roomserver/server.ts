@@ -8,16 +8,21 @@ import { AddressLimits } from '../runtime/address-limits.js';
 import { FileBudget } from '../runtime/file-budget.js';
 import { BanList } from '../runtime/bans.js';
 import type { CloseReason, TraceHooks } from '../runtime/connection.js';
+import { Housekeeping } from '../runtime/housekeeping.js';
 import { LogLimiter } from '../runtime/log-limit.js';
 import { ctime, type ServerLog } from '../runtime/log.js';
 import { MessageOfTheHour } from '../runtime/moth.js';
+import { RoomRefusals } from '../runtime/no-room.js';
 import { buildServerProps } from '../runtime/serverprops.js';
 import { commandTrace, toggleCommandTrace } from '../runtime/trace.js';
-import type { HttpSettings } from '../runtime/config-common.js';
+import type { HttpSettings, Limits } from '../runtime/config-common.js';
+import { currentLimits } from '../runtime/reload.js';
 import { roomServerLogName, type RoomServerConfig } from './config.js';
 import { RoomPersistence } from './roomdb.js';
 import { StandaloneGalaxy, type Galaxy } from './galaxy.js';
 import { LinkedGalaxy } from './link.js';
+import { hangupRoomServer, reloadRoomServer } from './reload.js';
+import { TickReport, roomServerReport } from './report.js';
 import { Session, type SessionState } from './session.js';
 import { Ticker } from './tick.js';
 import { ViewUpdater } from './view.js';
@@ -46,17 +51,24 @@ export class RoomServer implements AcceptGate {
   private readonly roomdb: RoomPersistence | null;
   private hourly: NodeJS.Timeout | null = null;
   private accepting = true;
+  /** Connections read their limits from the current configuration (reloads reach them). */
+  private readonly liveLimits: Readonly<Limits> = currentLimits(() => this.cfg.limits);
+  /** The web settings the UserServer sent (WELCOME), for those this file does not set. */
+  private fromUserServer: HttpSettings | null = null;
+  readonly housekeeping: Housekeeping;
+  /** AG-24: room requests nobody can serve. */
+  readonly roomRefusals: RoomRefusals;
 
   constructor(
-    readonly cfg: Readonly<RoomServerConfig>,
+    /** Replaced by a configuration reload (AG-29): read it when you use it. */
+    public cfg: Readonly<RoomServerConfig>,
     readonly log: ServerLog,
     private readonly listener: Server,
     readonly configPath: string,
   ) {
-    const channelLimit = cfg.maxChannelPopulation ?? cfg.maxOrdinary + cfg.maxPriority;
-    this.world = new World(new ChannelPopulation(channelLimit));
+    this.world = new World(new ChannelPopulation(this.channelLimit()));
     this.galaxy = cfg.userServer
-      ? new LinkedGalaxy(this, configPath, cfg.linkRetryMs, () => this.ready())
+      ? new LinkedGalaxy(this, () => this.ready())
       : new StandaloneGalaxy(this.world, this.world.rooms, this.bans);
     this.serverProps = buildServerProps(cfg.http, this.galaxy.serverType, cfg.updateIntervalUs);
     this.logLimit = new LogLimiter(log, () => this.cfg.limits.logLimitWindowMs);
@@ -73,19 +85,36 @@ export class RoomServer implements AcceptGate {
       onOverload: (missed) =>
         log.event(
           `ALERT: Load appears to be approaching the limits of this hardware. (${missed} update intervals missed this hour)`,
+          { event: 'alert', level: 'alert' },
         ),
     });
     if (log.tracing) this.trace = commandTrace(log);
+    this.roomRefusals = new RoomRefusals(
+      log,
+      'check that the UserServer runs and that RoomServers are connected to it',
+    );
+    const tickReport = new TickReport(this.ticker);
+    this.housekeeping = new Housekeeping({
+      log,
+      reportMinutes: () => this.cfg.operations.reportMinutes,
+      rotation: () => this.cfg.operations.rotate ?? { kind: 'daily' },
+      report: (now) => roomServerReport(now, roomServerLogName(this.cfg), this.world),
+      reportExtra: () => tickReport.lines(),
+    });
     listener.on('connection', (socket: Socket) => this.accept(socket));
     watchAcceptErrors(listener, 'clients', this.logLimit);
   }
 
-  limits(): Readonly<RoomServerConfig['limits']> {
-    return this.cfg.limits;
+  limits(): Readonly<Limits> {
+    return this.liveLimits;
   }
 
   get openSockets(): number {
     return this.sockets.size;
+  }
+
+  channelLimit(): number {
+    return this.cfg.maxChannelPopulation ?? this.cfg.maxOrdinary + this.cfg.maxPriority;
   }
 
   get usersPort(): number {
@@ -102,6 +131,8 @@ export class RoomServer implements AcceptGate {
     this.ticker.start();
     this.hourly = setInterval(() => void this.reloadMoth(), HOUR_MS);
     this.hourly.unref();
+    this.moth.watch(() => void this.reloadMoth());
+    this.housekeeping.start();
     if (this.galaxy instanceof LinkedGalaxy) {
       this.galaxy.setTracing(this.log.tracing);
       this.galaxy.start();
@@ -117,7 +148,14 @@ export class RoomServer implements AcceptGate {
    * client reads them from its most recent connection, usually a RoomServer (§6.2, AG-8).
    */
   adoptWebSettings(fromUserServer: Readonly<HttpSettings>): void {
+    this.fromUserServer = { ...fromUserServer };
+    this.refreshServerProps();
+  }
+
+  /** After a change of the web settings or ClientUpdates (WELCOME, a reload). */
+  refreshServerProps(): void {
     const own = this.cfg.http;
+    const fromUserServer = this.fromUserServer ?? own;
     const merged: HttpSettings = {
       internal: own.internal ?? fromUserServer.internal,
       external: own.external ?? fromUserServer.external,
@@ -133,7 +171,17 @@ export class RoomServer implements AcceptGate {
     for (const s of [...this.sessions]) s.conn.close({ kind: 'server', detail: reason });
   }
 
-  private async reloadMoth(): Promise<void> {
+  /** `kill -HUP` (AG-35, AG-21, AG-29): fresh log files, the message of the hour, the configuration. */
+  hangup(): void {
+    hangupRoomServer(this);
+  }
+
+  /** Re-reads the configuration file and applies what can change while running (AG-29). */
+  reload(why: string): boolean {
+    return reloadRoomServer(this, why);
+  }
+
+  async reloadMoth(): Promise<void> {
     const change = await this.moth.reload();
     if (change) this.log.event(change);
   }
@@ -166,13 +214,17 @@ export class RoomServer implements AcceptGate {
     const viewers = this.world.remove(u);
     ViewUpdater.departNow(u, viewers);
     this.galaxy.left(u, s.loggingOff);
+    const who = { user: u.name, address: s.conn.remoteAddress };
     if (reason.kind !== 'exit' && reason.kind !== 'server') logClose(this.logLimit, s.conn, reason, true);
     // AG-32: the session record, written whenever a user leaves.
-    this.log.block([
-      `${ctime(new Date())} ${u.name} (${s.conn.remoteAddress})`,
-      `on since ${ctime(u.loginAt)}`,
-      `${u.textMessages} text messages, avatar = ${u.avatar}`,
-    ]);
+    this.log.block(
+      [
+        `${ctime(this.log.now())} ${u.name} (${s.conn.remoteAddress})`,
+        `on since ${ctime(u.loginAt)}`,
+        `${u.textMessages} text messages, avatar = ${u.avatar}`,
+      ],
+      { ...who, event: 'session' },
+    );
     if (prev !== 'live') this.log.debug(`${u.name} closed in state ${prev}`);
   }
 
@@ -180,8 +232,8 @@ export class RoomServer implements AcceptGate {
     return this.sessions.size;
   }
 
-  toggleTracing(): void {
-    this.trace = toggleCommandTrace(this.log);
+  toggleTracing(why?: string): void {
+    this.trace = toggleCommandTrace(this.log, why);
     for (const s of this.sessions) s.conn.trace = this.trace;
     if (this.galaxy instanceof LinkedGalaxy) this.galaxy.setTracing(this.trace !== null);
   }
@@ -193,10 +245,17 @@ export class RoomServer implements AcceptGate {
     this.logLimit.flush();
     this.listener.close();
     this.ticker.stop();
+    this.housekeeping.stop();
+    this.moth.unwatch();
     if (this.hourly) clearInterval(this.hourly);
+    const users = this.world.users.size;
     for (const s of [...this.sessions]) s.conn.close({ kind: 'server', detail: 'server shutting down' });
     await this.galaxy.close();
-    await this.roomdb?.close();
+    const stored = await this.roomdb?.close();
+    this.log.event(
+      `shutdown: ${users} users disconnected (session records written)${this.roomdb ? `, ${stored ?? 0} rooms stored in the room database` : ''}`,
+      { event: 'shutdown' },
+    );
     await this.sockets.drained(3_000);
   }
 }

@@ -55,6 +55,8 @@ export class Session implements ConnectionHandler {
   roomRequests = 0;
   /** The client's SESSIONEXIT said this was its last connection (LOGONOFF). */
   loggingOff = false;
+  /** The client was told that no room can be served (AG-24). */
+  toldNoRoom = false;
 
   constructor(
     readonly rs: RoomServer,

@@ -3,6 +3,7 @@
 // served during a long tick; each slice ends with one write per client. The tick never awaits I/O.
 
 import { flushAll } from '../runtime/connection.js';
+import { Distribution } from '../runtime/stats.js';
 import type { RoomUser } from './user.js';
 import { ViewUpdater } from './view.js';
 import type { World } from './world.js';
@@ -62,6 +63,8 @@ export class OverloadMeter {
 export class Ticker {
   readonly updater = new ViewUpdater();
   readonly stats: TickStats = { ticks: 0, lastMs: 0, maxMs: 0, totalMs: 0, missed: 0, missedThisHour: 0 };
+  /** Tick durations since the last hourly report (which reads their quantiles and clears them). */
+  readonly periodDurations = new Distribution(8192);
   private timer: NodeJS.Timeout | null = null;
   private due = 0;
   private readonly overload = new OverloadMeter(Date.now());
@@ -79,6 +82,11 @@ export class Ticker {
     this.running = true;
     this.due = Date.now() + this.opts.intervalMs;
     this.timer = setTimeout(() => this.tick(), this.opts.intervalMs);
+  }
+
+  /** ClientUpdates changed (configuration reload): the next tick is due at the new interval. */
+  setIntervalMs(ms: number): void {
+    this.opts.intervalMs = ms;
   }
 
   stop(): void {
@@ -122,6 +130,7 @@ export class Ticker {
     s.lastMs = ms;
     s.totalMs += ms;
     if (ms > s.maxMs) s.maxMs = ms;
+    this.periodDurations.record(ms);
     const now = Date.now();
     // Missed: this interval's updates reached clients after the next one was due.
     const alert = this.overload.record(now, this.due, this.opts.intervalMs);

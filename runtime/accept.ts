@@ -45,7 +45,10 @@ export function admitClient(socket: Socket, gate: AcceptGate, refusal: string | 
 
 function refuse(socket: Socket, gate: AcceptGate, offender: string, why: string, who = offender): null {
   const text = `connection refused: ${why}`;
-  gate.logLimit.error(who, text, text, offender);
+  gate.logLimit.error(who, text, text, offender, {
+    event: 'connection-refused',
+    address: who === 'files' ? null : who,
+  });
   socket.on('error', () => {});
   socket.destroy();
   return null;
@@ -70,5 +73,9 @@ export function watchAcceptErrors(server: Server, what: string, logLimit: LogLim
 export function logClose(logLimit: LogLimiter, conn: Connection, reason: CloseReason, loggedIn: boolean): void {
   const quiet = reason.kind === 'peer' || reason.kind === 'exit';
   const text = !loggedIn && quiet ? `left before logging in: ${reason.detail}` : reason.detail;
-  logLimit.error(conn.label, `close ${reason.kind} ${reason.detail}`, text, conn.remoteAddress);
+  logLimit.error(conn.label, `close ${reason.kind} ${reason.detail}`, text, conn.remoteAddress, {
+    event: 'disconnect',
+    user: loggedIn ? conn.label : null,
+    address: conn.remoteAddress,
+  });
 }

@@ -5,7 +5,8 @@
 export class ChannelPopulation {
   private readonly counts = new Map<string, number>();
 
-  constructor(private readonly limit: number) {}
+  /** Replaced when MaxChannelPopulation changes (configuration reload). */
+  constructor(public limit: number) {}
 
   choose(): string {
     for (let i = 1; ; i++) {

@@ -55,13 +55,12 @@ export function loadOrDie<T>(program: string, load: () => T): T {
   }
 }
 
-export async function listenOrDie(
-  program: string,
-  what: string,
-  port: number,
-  host: string | null,
-): Promise<{ server: Server; address: AddressInfo }> {
-  const server = createServer({ noDelay: true, pauseOnConnect: false });
+export function createListener(): Server {
+  return createServer({ noDelay: true, pauseOnConnect: false });
+}
+
+/** Starts listening; rejects with a sentence naming what and where (address in use…). */
+export async function listen(server: Server, what: string, port: number, host: string | null): Promise<AddressInfo> {
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -74,13 +73,31 @@ export async function listenOrDie(
     const e = err as NodeJS.ErrnoException;
     const why =
       e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : e.message;
-    die(program, `cannot listen for ${what} on ${host ?? '*'}:${port}: ${why}`);
+    throw new Error(`cannot listen for ${what} on ${host ?? '*'}:${port}: ${why}`);
   }
-  return { server, address: server.address() as AddressInfo };
+  return server.address() as AddressInfo;
 }
 
-/** Prints the startup particulars, then the guide's hand-over line (AG-2). */
+export async function listenOrDie(
+  program: string,
+  what: string,
+  port: number,
+  host: string | null,
+): Promise<{ server: Server; address: AddressInfo }> {
+  const server = createListener();
+  try {
+    return { server, address: await listen(server, what, port, host) };
+  } catch (err) {
+    die(program, (err as Error).message);
+  }
+}
+
+/**
+ * Prints the startup particulars, then the guide's hand-over line (AG-2). With `--stdout` the log
+ * itself prints them there (as text or JSON lines), so they are not printed twice.
+ */
 export function printParticulars(lines: readonly string[], toStdout: boolean): void {
+  if (toStdout) return;
   for (const l of lines) process.stdout.write(`${l}\n`);
-  if (!toStdout) process.stdout.write('Redirecting server output to file\n');
+  process.stdout.write('Redirecting server output to file\n');
 }

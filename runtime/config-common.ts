@@ -3,6 +3,7 @@
 // file written for the original servers parses unchanged.
 
 import { ConfigError, int, ipv4, num, n, str, word, type ArgSpec, type ArgValues, type KeywordSpec } from './config.js';
+import { operationsDraft, operationsKeywords, type OperationsSettings } from './config-operations.js';
 
 export interface HttpSettings {
   /** InternalHttpServer → property 29. */
@@ -76,6 +77,8 @@ export interface CommonDraft {
   http: HttpSettings;
   bindAddr: string | null;
   limits: Limits;
+  /** ReportInterval, LogRotate, LogFormat, LogTransport (runtime/config-operations.ts). */
+  operations: OperationsSettings;
 }
 
 export function commonDraft(file: string, defaultUsersPort: number): CommonDraft {
@@ -90,6 +93,7 @@ export function commonDraft(file: string, defaultUsersPort: number): CommonDraft
     http: { internal: null, external: null, script: null, smtp: null, mailDomain: null },
     bindAddr: null,
     limits: { ...DEFAULT_LIMITS },
+    operations: operationsDraft(),
   };
 }
 
@@ -225,6 +229,7 @@ export function commonKeywords<D extends CommonDraft>(): KeywordSpec<D>[] {
     },
     secondsKeyword<D>('FirstRequestTimeout', (d, ms) => (d.limits.firstRequestTimeoutMs = ms), 600),
     secondsKeyword<D>('LogLimitWindow', (d, ms) => (d.limits.logLimitWindowMs = ms), 86_400),
+    ...operationsKeywords<D>(),
   ];
 }
 

@@ -1,6 +1,7 @@
 // Signals as the guide describes them (AG-36, AG-37): `kill pid` (SIGTERM) or Ctrl-C shuts down
 // cleanly, finishing all database work first, and a repeated kill does not interrupt it;
-// `kill -USR1 pid` toggles command logging into the .out file.
+// `kill -USR1 pid` toggles command logging into the .out file; `kill -HUP pid` reopens the log
+// files, re-reads the message of the hour and reloads the configuration (AG-21, AG-29, AG-35).
 
 import type { ServerLog } from './log.js';
 
@@ -9,6 +10,8 @@ export interface LifecycleHooks {
   /** Orderly shutdown: stop accepting, close clients, finish database work. */
   shutdown(reason: string): Promise<void>;
   toggleTracing(): void;
+  /** SIGHUP: reopen the logs, re-read the message of the hour and the configuration file. */
+  hangup(): void;
   /** Longest a shutdown may take before the process gives up and exits non-zero. */
   shutdownWatchdogMs?: number;
 }
@@ -45,7 +48,9 @@ export function installLifecycle(h: LifecycleHooks): { shutdown(reason: string):
 
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGHUP', () => h.log.event('SIGHUP ignored (use kill pid to stop the server)'));
+  process.on('SIGHUP', () => {
+    if (!shuttingDown) h.hangup();
+  });
   process.on('SIGUSR1', () => h.toggleTracing());
   // A throw in synchronous code may have left shared state half-updated: exit. A rejected promise
   // nobody handled failed one piece of asynchronous work whose stack has already unwound: log it

@@ -5,8 +5,10 @@
 //   (Mallory) - avatar property refused (not text of at most 220 characters) (37 more suppressed in the last 60 s)
 // so an operator still sees that it went on and for how long, while a flood cannot fill the disk.
 
+import type { LogMeta } from './log.js';
+
 export interface ErrorLog {
-  error(who: string | null, text: string): void;
+  error(who: string | null, text: string, meta?: LogMeta): void;
 }
 
 interface Entry {
@@ -16,6 +18,7 @@ interface Entry {
   /** The last suppressed line, written by the sweep when nothing else reports the count. */
   who: string | null;
   text: string;
+  meta: LogMeta | undefined;
 }
 
 /** Offenders tracked at once; beyond it, new ones share one entry (bounded memory under a flood). */
@@ -38,9 +41,10 @@ export class LogLimiter {
 
   /**
    * Writes `(who) - text` unless `offender` already caused `event` within the window. The offender
-   * is what the limit is about (an address, a user); `who` is what the line names.
+   * is what the limit is about (an address, a user); `who` is what the line names; `meta` goes to
+   * the structured outputs (LogFormat json).
    */
-  error(who: string | null, event: string, text: string, offender: string = who ?? ''): void {
+  error(who: string | null, event: string, text: string, offender: string = who ?? '', meta?: LogMeta): void {
     const now = this.now();
     const windowMs = this.windowMs();
     let key = `${offender}\u0000${event}`;
@@ -53,6 +57,7 @@ export class LogLimiter {
       e.suppressed++;
       e.who = who;
       e.text = text;
+      e.meta = meta;
       this.suppressedTotal++;
       return;
     }
@@ -60,8 +65,9 @@ export class LogLimiter {
     this.log.error(
       who,
       held > 0 ? `${text} (${held} more suppressed in the last ${seconds(now - (e as Entry).since)})` : text,
+      meta,
     );
-    this.entries.set(key, { since: now, suppressed: 0, who, text });
+    this.entries.set(key, { since: now, suppressed: 0, who, text, meta });
   }
 
   /**
@@ -90,6 +96,7 @@ export class LogLimiter {
     this.log.error(
       e.who,
       `${e.text} (${others > 0 ? `last of ${e.suppressed}` : 'one more'} suppressed in the last ${seconds(now - e.since)})`,
+      e.meta,
     );
   }
 

@@ -81,11 +81,11 @@ export function linkTrace(log: ServerLog, peer: () => string): LinkTrace {
  * AG-36 `kill -USR1`: flips command logging, says so in the log, and returns the connection hooks
  * to install now (null when logging went off). Each server applies them to what it owns.
  */
-export function toggleCommandTrace(log: ServerLog): TraceHooks | null {
+export function toggleCommandTrace(log: ServerLog, why = 'SIGUSR1'): TraceHooks | null {
   const on = !log.tracing;
   log.setTracing(on);
   log.event(
-    `Logging ${on ? 'enabled' : 'disabled'} (SIGUSR1); command trace ${on ? 'appended to' : 'stopped in'} ${log.outPath}`,
+    `Logging ${on ? 'enabled' : 'disabled'} (${why}); command trace ${on ? 'appended to' : 'stopped in'} ${log.outPath}`,
   );
   return on ? commandTrace(log) : null;
 }

@@ -162,11 +162,13 @@ export class Accounts {
    * write, and its persistent properties when they changed. `final` rounds the last part-minute.
    */
   static pendingUsage(u: ActiveUser, now: number, final: boolean): UsageWrite {
-    const elapsed = now - u.accountedUntil;
+    // Time present nowhere (waiting LogoffDelay for a client moving between servers) is not usage.
+    const end = Math.max(u.accountedUntil, Math.min(now, u.absentSince ?? now));
+    const elapsed = end - u.accountedUntil;
     const minutes = final ? Math.round(elapsed / MINUTE) : Math.floor(elapsed / MINUTE);
     const timesOn = u.timesOnCounted ? 0 : 1;
     u.timesOnCounted = true;
-    u.accountedUntil = final ? now : u.accountedUntil + minutes * MINUTE;
+    u.accountedUntil = final ? end : u.accountedUntil + minutes * MINUTE;
     const props = u.propsDirty || final ? persistentProps(u.props) : null;
     u.propsDirty = false;
     return { name: u.name, key: u.key, timesOn, minutes, props };

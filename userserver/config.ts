@@ -41,7 +41,7 @@ export interface GuestSettings {
 }
 
 export interface UserServerConfig extends CommonDraft, AdminSettings, SignupSettings {
-  /** Users: minutes to wait after start before accepting clients. @default 0 */
+  /** Users: minutes after start before the users port listens (AG-4; fractions allowed). @default 0 */
   delayMinutes: number;
   /** RoomServers: port for RoomServer links. Required. */
   roomServersPort: number;
@@ -95,7 +95,8 @@ const TABLE: KeywordSpec<UserServerConfig>[] = [
     keyword: 'Users',
     args: [
       { name: 'port', type: portOrZero },
-      { name: 'delayMinutes', type: int(0, 1440), optional: true },
+      // Whole minutes in the guide; fractions are accepted (tests wait seconds, not minutes).
+      { name: 'delayMinutes', type: num(0, 1440), optional: true },
     ],
     apply(d, v) {
       d.usersPort = n(v, 0);

@@ -4,7 +4,7 @@
 
 import { Nak } from '../protocol/constants.js';
 import { foldsSafely, isReservedName, isValidUserName } from '../protocol/names.js';
-import { RoomAnswerKind, type LinkMessage, type LinkMessageOf } from '../protocol/link.js';
+import { LOGIN_NEW_SESSION, RoomAnswerKind, type LinkMessage, type LinkMessageOf } from '../protocol/link.js';
 import { describeBan } from '../runtime/bans.js';
 import { DatabaseError } from '../runtime/db/types.js';
 import { describe } from '../runtime/lifecycle.js';
@@ -12,7 +12,7 @@ import type { RoomServerLink } from './links.js';
 import { toProps } from './login.js';
 import { publicProps } from './routing.js';
 import type { UserServer } from './server.js';
-import { ActiveUsers, activeUser, type ActiveUser } from './users.js';
+import { activeUser, type ActiveUser } from './users.js';
 
 export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkMessage): void {
   const user = (name: string) => us.users.get(name.toLowerCase());
@@ -60,7 +60,7 @@ export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkM
       const u = user(m.name);
       if (!u || !u.servers.delete(link)) return;
       if (u.lastServer === link) u.lastServer = [...u.servers].at(-1) ?? null;
-      if (m.loggingOff && ActiveUsers.absent(u)) us.logoff(u, 'logged off');
+      if (m.loggingOff) us.loggedOff(u);
       else us.checkPresence(u);
       return;
     }
@@ -144,6 +144,7 @@ async function verifyRoomServerLogin(us: UserServer, m: LinkMessageOf<'LOGIN_REQ
   if (ban) return loginAnswer(m.reqId, Nak.BAD_IPADDRESS, describeBan(ban));
   const accounts = us.accounts;
   let u = us.users.get(key);
+  let started = false;
   if (u && us.verifierMatches(u, m.password)) {
     if (accounts && u.kind === 'registered') {
       const rec = await accounts.current(u.name);
@@ -164,6 +165,7 @@ async function verifyRoomServerLogin(us: UserServer, m: LinkMessageOf<'LOGIN_REQ
       u = directUser(us, r.record.userName, 'registered', m, r.record.serialNumber);
       u.props = toProps(r.props);
       us.track(accounts.recordLogin(u.name, m.address));
+      started = true;
     }
     u.privileges = r.record.userPrivileges;
   } else {
@@ -173,12 +175,13 @@ async function verifyRoomServerLogin(us: UserServer, m: LinkMessageOf<'LOGIN_REQ
       return loginAnswer(m.reqId, Nak.TAKEN_USER, `name ${m.loginName} is reserved`);
     if (us.users.size >= us.cfg.maxActiveUsers) return loginAnswer(m.reqId, Nak.MAX_ORDINARY, 'server full');
     u = directUser(us, m.loginName, 'anonymous', m, null);
+    started = true;
   }
   return {
     kind: 'LOGIN_ANS',
     reqId: m.reqId,
     nak: 0,
-    reason: '',
+    reason: started ? LOGIN_NEW_SESSION : '',
     name: u.name,
     privileges: u.privileges,
     channel: u.channel,

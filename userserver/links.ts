@@ -71,6 +71,20 @@ export class RoomServerLink implements RoomServerEntry {
     this.channel.close(reason);
   }
 
+  /** WELCOME ends the handshake; sent again when the web settings change (configuration reload). */
+  sendWelcome(): void {
+    const http = this.host.http;
+    this.channel.send({
+      kind: 'WELCOME',
+      serverType: this.host.serverType,
+      internalHttpServer: http.internal ?? '',
+      externalHttpServer: http.external ?? '',
+      scriptServer: http.script ?? '',
+      smtpServer: http.smtp ?? '',
+      mailDomain: http.mailDomain ?? '',
+    });
+  }
+
   private refuse(reason: string): void {
     this.host.linkRefused(this.address, this.name || '?', reason);
     this.channel.send({ kind: 'REFUSED', reason });
@@ -112,16 +126,7 @@ export class RoomServerLink implements RoomServerEntry {
         this.worlds = m.worlds.map(parseVolunteer).filter((w) => w !== null);
         this.connectedAt = performance.now();
         this.state = 'up';
-        const http = this.host.http;
-        this.channel.send({
-          kind: 'WELCOME',
-          serverType: this.host.serverType,
-          internalHttpServer: http.internal ?? '',
-          externalHttpServer: http.external ?? '',
-          scriptServer: http.script ?? '',
-          smtpServer: http.smtp ?? '',
-          mailDomain: http.mailDomain ?? '',
-        });
+        this.sendWelcome();
         this.host.linkUp(this);
         return;
       }

@@ -120,7 +120,11 @@ const establishIdentity: Step = async (ctx) => {
         ctx.session.address,
       );
       if (!r.ok) return r;
-      us.log.event(`registered ${r.record.userName} with serial ${serial} from ${ctx.session.address}`);
+      us.log.event(`registered ${r.record.userName} with serial ${serial} from ${ctx.session.address}`, {
+        event: 'registration',
+        user: r.record.userName,
+        address: ctx.session.address,
+      });
       ctx.name = r.record.userName;
       ctx.kind = 'registered';
       ctx.privileges = r.record.userPrivileges;
@@ -237,6 +241,7 @@ export async function runLogin(us: UserServer, session: UserSession, sent: reado
     `login refused ${refusal.reason}`,
     `login refused: ${refusal.reason} (NAK ${refusal.nak})`,
     session.address,
+    { event: 'login-refused', user: ctx.name || null, address: session.address },
   );
   session.conn.send(sessionInitNak(refusal.nak));
   session.conn.close({ kind: 'kicked', detail: `login refused: ${refusal.reason}` });

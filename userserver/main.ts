@@ -2,13 +2,26 @@
 // US_v11 <file.cfg>: starts the UserServer (AG-1, AG-2, AG-4). Ready to serve is written once the
 // user database (if configured) is open and RoomServers can connect; until then the database is
 // retried and every failure is logged with what to check (guide: "UserServer never says Ready").
+// With a `Users` delay the users port starts listening only when the delay is over.
 
 import { openDatabase } from '../runtime/db/open.js';
 import type { Database } from '../runtime/db/types.js';
+import { ctime } from '../runtime/ctime.js';
 import { describe, installLifecycle } from '../runtime/lifecycle.js';
 import { ServerLog } from '../runtime/log.js';
-import { listenOrDie, loadOrDie, parseCli, printParticulars, resolveConfigOrDie } from '../runtime/cli.js';
 import { startAdminServices, type AdminServices } from './admin/service.js';
+import { loadLogTransports } from '../runtime/log-plugins.js';
+import { operationsParticulars, outputParticulars } from '../runtime/particulars.js';
+import {
+  createListener,
+  die,
+  listen,
+  listenOrDie,
+  loadOrDie,
+  parseCli,
+  printParticulars,
+  resolveConfigOrDie,
+} from '../runtime/cli.js';
 import { loadUserServerConfig, type UserServerConfig } from './config.js';
 import { UserServer } from './server.js';
 
@@ -19,13 +32,33 @@ async function main(): Promise<void> {
   const path = resolveConfigOrDie(PROGRAM, args.configArg);
   const cfg = loadOrDie(PROGRAM, () => loadUserServerConfig(path));
   const links = await listenOrDie(PROGRAM, 'RoomServers', cfg.roomServersPort, cfg.bindAddr);
-  const clients = await listenOrDie(PROGRAM, 'users', cfg.usersPort, cfg.bindAddr);
+  // AG-4: during the Users delay the port does not listen at all.
+  const clients = createListener();
+  const clientsAt =
+    cfg.delayMinutes === 0
+      ? await listen(clients, 'users', cfg.usersPort, cfg.bindAddr).catch((err: Error) => die(PROGRAM, err.message))
+      : null;
   const baseName = `${cfg.serverName}US.${process.pid}`;
-  const particulars = describeConfig(cfg, path, links.address, clients.address, baseName);
+  const particulars = describeConfig(cfg, path, links.address, clientsAt, baseName, args.stdout);
   printParticulars(particulars, args.stdout);
 
-  const log = new ServerLog({ baseName, dir: process.cwd(), toStdout: args.stdout, tracing: cfg.logging });
-  for (const l of particulars) log.line(l);
+  const log = new ServerLog({
+    baseName,
+    dir: process.cwd(),
+    toStdout: args.stdout,
+    tracing: cfg.logging,
+    server: cfg.serverName,
+    json: cfg.operations.json,
+  });
+  for (const l of particulars) log.line(l, { event: 'startup' });
+  await loadLogTransports(log, cfg.operations.transports, {
+    kind: 'UserServer',
+    server: cfg.serverName,
+    pid: process.pid,
+  }).catch((err: unknown) => {
+    log.close();
+    die(PROGRAM, `${path}: ${(err as Error).message}`);
+  });
   if (cfg.backup) {
     log.event(
       `${cfg.backup.role === 'server' ? 'BackupServer' : 'BackupClient'} (line ${cfg.backup.line}) ignored: redundant WorldServers are not provided by this version`,
@@ -34,7 +67,7 @@ async function main(): Promise<void> {
   if (cfg.channelSuffix)
     log.event(`ChannelSuffix ${cfg.channelSuffix} ignored: it only applies to redundant WorldServers`);
 
-  const us = new UserServer(cfg, log, clients.server, links.server);
+  const us = new UserServer(cfg, log, clients, links.server, path);
   let db: Database | null = null;
   let admin: AdminServices | null = null;
   let stopping = false;
@@ -46,6 +79,7 @@ async function main(): Promise<void> {
       await us.shutdown(db);
     },
     toggleTracing: () => us.toggleTracing(),
+    hangup: () => us.hangup(),
   });
   await us.reloadMoth();
   if (cfg.userDatabase) {
@@ -59,34 +93,44 @@ async function main(): Promise<void> {
         log.error(
           'UserDatabase',
           `cannot open user database ${where} (attempt ${attempt}): ${describe(err)}; ` +
-            `check that the database runs and that user, password and service on the UserDatabase line are right; retrying in ${cfg.databaseRetryMs / 1000} s`,
+            `check that the database runs and that user, password and service on the UserDatabase line are right; retrying in ${us.cfg.databaseRetryMs / 1000} s`,
         );
-        await new Promise((r) => setTimeout(r, cfg.databaseRetryMs));
+        await new Promise((r) => setTimeout(r, us.cfg.databaseRetryMs));
       }
     }
     if (!db) return;
   }
-  await us.ready(db);
+  if (db) await us.useDatabase(db);
+  const accepting = us.ready().catch((err: unknown) => {
+    // The delay is over and the users port cannot listen: nobody could ever log in.
+    log.error(null, `${describe(err)}; exiting`, { event: 'fatal' });
+    log.close();
+    process.exit(1);
+  });
   admin = await startAdminServices(us, db);
   if (stopping) return void (await admin.close());
-  log.line('Ready to serve');
+  log.line('Ready to serve', { event: 'ready' });
+  await accepting;
 }
 
 function describeConfig(
   cfg: Readonly<UserServerConfig>,
   path: string,
   links: { address: string; port: number },
-  clients: { address: string; port: number },
+  clients: { address: string; port: number } | null,
   baseName: string,
+  toStdout: boolean,
 ): string[] {
   const http = Object.entries(cfg.http).filter(([, v]) => v !== null);
   const db = cfg.userDatabase;
   return [
-    `UserServer v11 (WorldServer in TypeScript), pid ${process.pid}, started ${new Date().toString()}`,
+    `UserServer v11 (WorldServer in TypeScript), pid ${process.pid}, started ${ctime(new Date())}`,
     `Configuration file: ${path}`,
     `Server: ${cfg.serverName}`,
     `Listening for RoomServers on ${links.address}:${links.port}`,
-    `Listening for users on ${clients.address}:${clients.port}${cfg.delayMinutes ? ` (accepted after ${cfg.delayMinutes} minutes)` : ''}`,
+    clients
+      ? `Listening for users on ${clients.address}:${clients.port}`
+      : `Users port ${cfg.bindAddr ?? '*'}:${cfg.usersPort} listens after a delay of ${cfg.delayMinutes} minutes (Users)`,
     `User database: ${db ? `${db.service.startsWith('sqlite:') ? db.service : `${db.user}@${db.service}`}, written back every ${db.writeBackMinutes} minutes (server type 1)` : 'none (anonymous, server type 2)'}`,
     `Guests: ${cfg.guests ? `${cfg.guests.max} as ${cfg.guests.prefix}_1..${cfg.guests.prefix}_${cfg.guests.max}, ${cfg.guests.minutes} minutes` : 'none'}`,
     `Connections: ${cfg.maxConnections} connections, ${cfg.maxActiveUsers} active users`,
@@ -95,7 +139,8 @@ function describeConfig(
     `Message of the hour: ${cfg.mothFile}`,
     `Web and mail: ${http.length ? http.map(([k, v]) => `${k}=${v}`).join(' ') : 'none'}`,
     `Logging: ${cfg.logging ? 'on' : 'off'} (kill -USR1 ${process.pid} toggles)`,
-    `Log file: ${baseName}.log, debug output: ${baseName}.out`,
+    ...operationsParticulars(cfg.operations, { kind: 'weekly' }),
+    outputParticulars(baseName, toStdout, cfg.operations.json),
   ];
 }
 

@@ -26,7 +26,8 @@ export class PasswordHasher {
   readonly queue: FairQueue;
 
   constructor(
-    private readonly logN: number,
+    /** scrypt cost of new hashes (PasswordCost; a configuration reload may change it). */
+    public logN: number,
     fairness: Pick<FairQueueOptions, 'windowMs' | 'penalty'> = { windowMs: () => 600_000, penalty: () => 0 },
     maxConcurrent = 2,
     maxQueued = 2000,

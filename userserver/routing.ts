@@ -62,7 +62,7 @@ export class Router {
     for (const u of this.host.users.all()) {
       if (u.servers.size === 0 && u.client && u.client !== exceptClient) u.client.sendFrames(frames);
     }
-    this.host.log.event(`broadcast by ${from}: ${text}`);
+    this.host.log.event(`broadcast by ${from}: ${text}`, { event: 'broadcast', user: from });
   }
 
   /** AG-20: logged off everywhere; name and address refused for 30 minutes. */
@@ -71,7 +71,11 @@ export class Router {
     if (!t) return { ok: false, message: `${name} is not logged on.` };
     const bans = this.host.bans.ban(t.key, t.address, t.name, by);
     this.host.replace(t, `booted by ${by}`);
-    this.host.log.event(`${by} booted ${t.name} (${t.address}); ${bans.map(describeBan).join('; ')}`);
+    this.host.log.event(`${by} booted ${t.name} (${t.address}); ${bans.map(describeBan).join('; ')}`, {
+      event: 'boot',
+      user: t.name,
+      address: t.address,
+    });
     this.host.banned(bans);
     return { ok: true, message: `${t.name} has been booted.` };
   }

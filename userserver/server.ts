@@ -4,7 +4,7 @@
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Server, Socket } from 'node:net';
-import { ServerType } from '../protocol/constants.js';
+import { SERVER_PSEUDO_USER, ServerType } from '../protocol/constants.js';
 import type { NewProp } from '../protocol/props.js';
 import type { LinkMessage } from '../protocol/link.js';
 import { admitClient, logClose, watchAcceptErrors, type AcceptGate } from '../runtime/accept.js';
@@ -12,13 +12,17 @@ import { AddressLimits } from '../runtime/address-limits.js';
 import { FileBudget } from '../runtime/file-budget.js';
 import { BanList, describeBan, type Ban } from '../runtime/bans.js';
 import { ChannelPopulation } from '../runtime/channels.js';
+import { listen } from '../runtime/cli.js';
 import type { HttpSettings, Limits } from '../runtime/config-common.js';
 import type { CloseReason, TraceHooks } from '../runtime/connection.js';
 import type { Database } from '../runtime/db/types.js';
 import { describe } from '../runtime/lifecycle.js';
+import { Housekeeping } from '../runtime/housekeeping.js';
 import { ctime, type ServerLog } from '../runtime/log.js';
 import { LogLimiter } from '../runtime/log-limit.js';
 import { MessageOfTheHour } from '../runtime/moth.js';
+import { RoomRefusals } from '../runtime/no-room.js';
+import { currentLimits } from '../runtime/reload.js';
 import { buildServerProps } from '../runtime/serverprops.js';
 import { SocketSet } from '../runtime/sockets.js';
 import { commandTrace, linkTrace, toggleCommandTrace, type LinkTrace } from '../runtime/trace.js';
@@ -30,11 +34,14 @@ import { RoomServerLink, type LinkHost } from './links.js';
 import { toProps, type LoginContext } from './login.js';
 import { LoginGuard } from './login-guard.js';
 import { PasswordHasher } from './passwords.js';
+import { hangupUserServer } from './reload.js';
+import { userServerReport } from './report.js';
 import { Router, type RoutingHost } from './routing.js';
 import { UserSession } from './session.js';
 import { ActiveUsers, GuestSlots, activeUser, type ActiveUser } from './users.js';
 
 const HOUR_MS = 3_600_000;
+const SHUTDOWN_NOTICE = 'The WorldServer is shutting down for maintenance. Please come back later.';
 /**
  * Sockets taken on beyond `Connections` only to be told "server full" (NAK 2 to their
  * SESSIONINIT, then closed): the client shows that message instead of retrying blindly. They never
@@ -51,7 +58,7 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
   readonly hasher: PasswordHasher;
   readonly guard: LoginGuard;
   readonly serverType: number;
-  readonly serverProps: NewProp[];
+  serverProps: NewProp[];
   readonly router: Router;
   readonly links = new Set<RoomServerLink>();
   readonly addresses = new AddressLimits();
@@ -75,12 +82,23 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
   private acceptingClients = false;
   private acceptingLinks = false;
   private shuttingDown = false;
+  /** Connections read their limits from the current configuration (reloads reach them). */
+  private readonly liveLimits: Readonly<Limits> = currentLimits(() => this.cfg.limits);
+  private writeBackTimer: NodeJS.Timeout | null = null;
+  /** Usage rows the user database accepted (the shutdown reports its part, AG-37). */
+  private usageRowsWritten = 0;
+  readonly housekeeping: Housekeeping;
+  /** AG-24: room requests no RoomServer can serve. */
+  readonly roomRefusals: RoomRefusals;
 
   constructor(
-    readonly cfg: Readonly<UserServerConfig>,
+    /** Replaced by a configuration reload (kill -HUP): read it when you use it. */
+    public cfg: Readonly<UserServerConfig>,
     readonly log: ServerLog,
+    /** Listens only once the `Users` delay is over (AG-4). */
     private readonly clientListener: Server,
     private readonly linkListener: Server,
+    readonly configPath = cfg.file,
   ) {
     this.users = new ActiveUsers(new ChannelPopulation(cfg.maxChannelPopulation ?? cfg.maxActiveUsers));
     this.guests = cfg.guests ? new GuestSlots(cfg.guests.max, cfg.guests.prefix) : null;
@@ -99,17 +117,31 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     if (log.tracing) this.trace = commandTrace(log);
     this.logLimit = new LogLimiter(log, () => this.cfg.limits.logLimitWindowMs);
     this.logLimit.start();
+    this.roomRefusals = new RoomRefusals(log, 'start a RoomServer (RS_v11) for this UserServer or check its link');
+    // AG-33: "every hour from when the server was first launched".
+    this.housekeeping = new Housekeeping({
+      log,
+      reportMinutes: () => this.cfg.operations.reportMinutes,
+      rotation: () => this.cfg.operations.rotate ?? { kind: 'weekly' },
+      report: (now) => userServerReport(now, this.cfg.serverName, this.connectionCount, this.users.size),
+    });
+    this.housekeeping.start();
     clientListener.on('connection', (s: Socket) => this.acceptClient(s));
     linkListener.on('connection', (s: Socket) => this.acceptLink(s));
     watchAcceptErrors(clientListener, 'clients', this.logLimit);
   }
 
   limits(): Readonly<Limits> {
-    return this.cfg.limits;
+    return this.liveLimits;
   }
 
   get openSockets(): number {
     return this.sockets.size;
+  }
+
+  /** Live client connections, the permanent RoomServer links included (AG-33). */
+  get connectionCount(): number {
+    return this.servedClients + this.links.size;
   }
 
   get serverName(): string {
@@ -124,27 +156,56 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     return this.cfg.http;
   }
 
-  /** Called once the user database (if any) is open: RoomServers may connect from now on. */
-  async ready(db: Database | null): Promise<void> {
-    if (db) {
-      this.accounts = new Accounts(db, this.hasher, this.guard, (text) => this.log.error('UserDatabase', text));
-      await this.restoreBans(db);
-    }
+  /** The user database is open: accounts are served from it; boot bans of earlier runs hold (AG-20). */
+  async useDatabase(db: Database): Promise<void> {
+    this.accounts = new Accounts(db, this.hasher, this.guard, (text) => this.log.error('UserDatabase', text));
+    await this.restoreBans(db);
+  }
+
+  /**
+   * Called once the user database (if any) is in use: RoomServers may connect from now on; clients
+   * once the `Users` delay is over (AG-4: until then the port does not even listen). Resolves when
+   * clients are accepted; rejects when the users port cannot listen then.
+   */
+  ready(): Promise<void> {
     this.acceptingLinks = true;
     const files = this.files.warning(this.cfg.maxConnections);
     if (files) this.log.event(files);
     this.every(HOUR_MS, () => void this.reloadMoth());
     this.every(60_000, () => this.guard.prune());
-    if (this.cfg.userDatabase) this.every(this.cfg.userDatabase.writeBackMinutes * 60_000, () => void this.writeBack());
-    const start = () => {
-      this.acceptingClients = true;
-      this.log.event(`accepting clients on port ${(this.clientListener.address() as { port: number }).port}`);
-    };
-    if (this.cfg.delayMinutes === 0) return start();
-    this.log.event(`clients accepted in ${this.cfg.delayMinutes} minutes (Users delay)`);
-    const t = setTimeout(start, this.cfg.delayMinutes * 60_000);
-    t.unref();
-    this.timers.push(t);
+    this.moth.watch(() => void this.reloadMoth());
+    this.scheduleWriteBack();
+    const delay = this.cfg.delayMinutes;
+    if (delay === 0) return this.openToClients();
+    this.log.event(`the users port ${this.cfg.usersPort} listens in ${delay} minutes (Users delay)`, {
+      event: 'delay',
+    });
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => this.openToClients().then(resolve, reject), delay * 60_000);
+      t.unref();
+      this.timers.push(t);
+    });
+  }
+
+  private async openToClients(): Promise<void> {
+    if (this.shuttingDown) return;
+    const where = this.clientListener.listening
+      ? (this.clientListener.address() as { address: string; port: number })
+      : await listen(this.clientListener, 'users', this.cfg.usersPort, this.cfg.bindAddr);
+    this.acceptingClients = true;
+    this.log.event(`accepting clients on port ${where.port}`, { event: 'listening', address: where.address });
+  }
+
+  /** `UserDatabase … minutes`, read again after each write-back (a reload may change it). */
+  scheduleWriteBack(): void {
+    if (this.writeBackTimer) clearTimeout(this.writeBackTimer);
+    this.writeBackTimer = null;
+    const settings = this.cfg.userDatabase;
+    if (!settings || this.shuttingDown) return;
+    this.writeBackTimer = setTimeout(() => {
+      void this.writeBack().finally(() => this.scheduleWriteBack());
+    }, settings.writeBackMinutes * 60_000);
+    this.writeBackTimer.unref();
   }
 
   /** AG-20: bans of boots before a restart are still in force. */
@@ -185,6 +246,11 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     this.timers.push(t);
   }
 
+  /** `kill -HUP` (AG-35, AG-21, AG-29): fresh log files, the message of the hour, the configuration. */
+  hangup(): void {
+    hangupUserServer(this);
+  }
+
   async reloadMoth(): Promise<void> {
     const change = await this.moth.reload();
     if (change) this.log.event(change);
@@ -211,7 +277,7 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
   }
 
   /** Client connections being served (those taken on only to be told "server full" excluded). */
-  get connectionCount(): number {
+  get servedClients(): number {
     return this.sessions.size - this.fullNotices;
   }
 
@@ -237,6 +303,11 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     ctx.session.conn.label = u.name;
     if (u.kind === 'registered' && this.accounts) this.track(this.accounts.recordLogin(u.name, u.address));
     this.log.debug(`login ${u.name} (${u.kind}) from ${u.address} on ${u.channel}, privileges ${u.privileges}`);
+    this.log.note(`login ${u.name} (${u.kind}) from ${u.address} on ${u.channel}`, {
+      event: 'login',
+      user: u.name,
+      address: u.address,
+    });
   }
 
   sessionClosed(s: UserSession, reason: CloseReason, loggingOff: boolean): void {
@@ -249,11 +320,14 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     if (!quiet) logClose(this.logLimit, s.conn, reason, u !== null);
     if (!u) return;
     // AG-32: the end of every authentication session.
-    this.log.block([`${ctime(new Date())} ${u.name} (${s.address})`, `connected since ${ctime(s.connectedAt)}`]);
+    this.log.block([`${ctime(this.log.now())} ${u.name} (${s.address})`, `connected since ${ctime(s.connectedAt)}`], {
+      event: 'auth-session',
+      user: u.name,
+      address: s.address,
+    });
     if (u.client !== s) return;
     u.client = null;
-    // LOGONOFF marks the client's last connection; a user still on a RoomServer stays.
-    if (loggingOff && ActiveUsers.absent(u)) this.logoff(u, 'logged off');
+    if (loggingOff) this.loggedOff(u);
     else this.checkPresence(u);
   }
 
@@ -272,6 +346,7 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
   /** A user present nowhere is logged off after LogoffDelay (a client moving between servers reappears). */
   checkPresence(u: ActiveUser): void {
     if (!ActiveUsers.absent(u) || u.lingerTimer || this.users.get(u.key) !== u) return;
+    u.absentSince ??= Date.now();
     u.lingerTimer = setTimeout(() => {
       u.lingerTimer = null;
       if (ActiveUsers.absent(u)) this.logoff(u, 'connection lost');
@@ -282,6 +357,20 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
   present(u: ActiveUser): void {
     if (u.lingerTimer) clearTimeout(u.lingerTimer);
     u.lingerTimer = null;
+    u.absentSince = null;
+  }
+
+  /**
+   * AG-14, spec §6.7: a SESSIONEXIT with LOGONOFF (on any of the client's connections, heard here
+   * or from a RoomServer) ends the session at once, whatever the order in which the notices of its
+   * other connections arrive. Those are sent before it, so whatever still shows the user here is
+   * stale; a RoomServer still holding the user is told to let it go.
+   */
+  loggedOff(u: ActiveUser): void {
+    if (this.users.get(u.key) !== u) return;
+    for (const link of u.servers) (link as RoomServerLink).send({ kind: 'KICK', name: u.name, reason: 'logged off' });
+    u.client?.kick('logged off');
+    this.logoff(u, 'logged off');
   }
 
   /** AG-14: the user leaves the galaxy; usage and properties are written, friends told. */
@@ -290,7 +379,14 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     if (u.guestSlot !== null) this.guests?.free(u.guestSlot);
     this.router.announce(u, 0);
     const version = u.kind === 'guest' ? ` ${u.clientVersion}` : '';
-    this.log.block([`${ctime(new Date())} ${u.name} (${u.address})${version}`, `active since ${ctime(u.loginAt)}`]);
+    this.log.block(
+      [`${ctime(this.log.now())} ${u.name} (${u.address})${version}`, `active since ${ctime(u.loginAt)}`],
+      {
+        event: 'logoff',
+        user: u.name,
+        address: u.address,
+      },
+    );
     this.log.debug(`logoff ${u.name}: ${why}`);
     if (this.accounts && u.kind === 'registered') this.track(this.store(Accounts.pendingUsage(u, Date.now(), true)));
   }
@@ -330,6 +426,7 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     const worlds = link.worlds.map((w) => (w.channel ? `${w.world}<${w.channel}>` : w.world)).join(' ');
     this.log.event(
       `RoomServer ${link.name} connected from ${link.address}; clients go to ${link.usersIp}:${link.usersPort}${worlds ? `; volunteers for ${worlds}` : ''}`,
+      { event: 'link-up', address: link.address },
     );
   }
 
@@ -339,6 +436,7 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     this.log.error(
       `RoomServer ${link.name}`,
       `link lost: ${reason}; ${lost.length} server worlds will be assigned again on next use`,
+      { event: 'link-lost', address: link.address },
     );
     for (const u of [...this.users.all()]) {
       if (!u.servers.delete(link)) continue;
@@ -352,7 +450,7 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
   }
 
   linkRefused(address: string, name: string, reason: string): void {
-    this.log.error(`RoomServer ${name} from ${address}`, `refused: ${reason}`);
+    this.log.error(`RoomServer ${name} from ${address}`, `refused: ${reason}`, { event: 'link-refused', address });
   }
 
   linkMessage(link: RoomServerLink, m: LinkMessage): void {
@@ -373,7 +471,8 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     try {
       const exists = await this.accounts.write(w);
       if (!exists) this.log.error(w.name, 'account no longer exists in the user database; usage not recorded');
-      else
+      else this.usageRowsWritten++;
+      if (exists)
         this.log.debug(
           `usage of ${w.name} written: +${w.timesOn} logons, +${w.minutes} minutes${w.props ? `, ${w.props.length} properties` : ''}`,
         );
@@ -396,8 +495,8 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
 
   // ------------------------------------------------------------------ operations
 
-  toggleTracing(): void {
-    this.trace = toggleCommandTrace(this.log);
+  toggleTracing(why?: string): void {
+    this.trace = toggleCommandTrace(this.log, why);
     for (const s of this.sessions) s.conn.trace = this.trace;
     for (const l of [...this.links, ...this.pendingLinks]) l.setTrace(this.trace ? this.linkTraceFor(l) : null);
   }
@@ -413,6 +512,13 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     this.clientListener.close();
     this.linkListener.close();
     for (const t of this.timers) clearInterval(t);
+    if (this.writeBackTimer) clearTimeout(this.writeBackTimer);
+    this.housekeeping.stop();
+    this.moth.unwatch();
+    const rowsBefore = this.usageRowsWritten;
+    const active = this.users.size;
+    // AG-37: users hear why they are disconnected (through their RoomServers, or here).
+    if (active) this.router.broadcast(SERVER_PSEUDO_USER, SHUTDOWN_NOTICE, null);
     for (const u of [...this.users.all()]) this.logoff(u, 'server shutting down');
     for (const s of [...this.sessions]) s.conn.close({ kind: 'server', detail: 'server shutting down' });
     for (const l of [...this.links]) l.close('UserServer shutting down');
@@ -420,6 +526,10 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     this.retryWrites = [];
     for (const w of retry) await this.store(w);
     await Promise.allSettled([...this.inflight]);
+    this.log.event(
+      `shutdown: ${active} users told and logged off, ${this.usageRowsWritten - rowsBefore} usage rows written to the user database${this.retryWrites.length ? `, ${this.retryWrites.length} could not be written` : ''}`,
+      { event: 'shutdown' },
+    );
     if (db) await db.close();
     await this.sockets.drained(3_000);
   }

@@ -38,6 +38,8 @@ export class UserSession implements ConnectionHandler, ClientPresence {
   private graceTimer: NodeJS.Timeout | null = null;
   private roomRequests = 0;
   private loggingOff = false;
+  /** The client was told that no room can be served (AG-24). */
+  toldNoRoom = false;
 
   constructor(
     readonly us: UserServer,
@@ -197,8 +199,8 @@ export class UserSession implements ConnectionHandler, ClientPresence {
     }
     const r = this.us.directory.assign(name);
     if (!r.ok) {
-      // AG-24: with no RoomServer there is nothing to redirect to; the client just waits.
-      this.us.log.trace(`${this.conn.label}: no room for ${name}: ${r.reason}`);
+      // AG-24: nothing to redirect to; the client is told rather than left waiting.
+      this.us.roomRefusals.refused(this, this.conn.label, this.address, name, r.reason);
       return;
     }
     this.conn.send(

@@ -46,6 +46,8 @@ export interface ActiveUser {
   timesOnCounted: boolean;
   accountedUntil: number;
   lingerTimer: NodeJS.Timeout | null;
+  /** When the user was last seen anywhere, while present nowhere: a lost session ends there (AG-14). */
+  absentSince: number | null;
 }
 
 export interface NewUser {
@@ -75,6 +77,7 @@ export function activeUser(n: NewUser, now = Date.now()): ActiveUser {
     timesOnCounted: false,
     accountedUntil: now,
     lingerTimer: null,
+    absentSince: null,
   };
 }
 

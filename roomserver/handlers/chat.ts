@@ -103,7 +103,7 @@ function broadcast(rs: RoomServer, u: RoomUser, scope: string, text: string): vo
     rs.galaxy
       .boot(u, name)
       .then((r) => {
-        rs.log.event(`${u.name} booted ${name}: ${r.message}`);
+        rs.log.event(`${u.name} booted ${name}: ${r.message}`, { event: 'boot', user: name });
         if (!u.conn.isClosed) u.conn.sendAll(whisperFrames(SERVER_PSEUDO_USER, r.message));
       })
       .catch((err: unknown) => rs.log.error(u.name, `boot of ${name} failed: ${describe(err)}`));
@@ -118,5 +118,5 @@ function broadcast(rs: RoomServer, u: RoomUser, scope: string, text: string): vo
   }
   for (const v of rs.world.users.values()) v.conn.sendAll(frames);
   rs.galaxy.broadcastElsewhere(u, text);
-  rs.log.event(`broadcast by ${u.name}: ${text}`);
+  rs.log.event(`broadcast by ${u.name}: ${text}`, { event: 'broadcast', user: u.name, address: u.conn.remoteAddress });
 }

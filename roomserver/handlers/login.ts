@@ -28,6 +28,7 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
       `login refused ${reason}`,
       `login refused: ${reason} (NAK ${nak})`,
       conn.remoteAddress,
+      { event: 'login-refused', user: loginName || null, address: conn.remoteAddress },
     );
     conn.send(sessionInitNak(nak));
     conn.close({ kind: 'kicked', detail: `login refused: ${reason}` });
@@ -128,8 +129,16 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
   // Stand-alone, this server chose the channel; behind a UserServer the client already has it.
   if (rs.galaxy.serverType === ServerType.ROOM_SERVER_ANON) reply.push({ id: Var.CHANNEL, value: u.channel });
   conn.send(sessionInitReply(reply));
-  for (const line of rs.moth.message) conn.sendAll(textFrames(SERVER_PSEUDO_USER, line));
+  // AG-21, once per login: the UserServer greets logins that went through it; this server greets
+  // its own (stand-alone) and clients that came straight here to start a session.
+  if (rs.galaxy.serverType === ServerType.ROOM_SERVER_ANON || decision.newSession)
+    for (const line of rs.moth.message) conn.sendAll(textFrames(SERVER_PSEUDO_USER, line));
   rs.galaxy.joined(u);
   rs.log.debug(`login ${canonical} from ${conn.remoteAddress} on ${u.channel}, sees ${u.maxAvatars} avatars`);
+  rs.log.note(`login ${canonical} from ${conn.remoteAddress} on ${u.channel}`, {
+    event: 'login',
+    user: canonical,
+    address: conn.remoteAddress,
+  });
   conn.release();
 }

@@ -50,12 +50,7 @@ export function handleRoomIdRequest(s: LiveSession, c: CommandOf<'ROOMIDRQ'>): v
           );
           return;
         case 'none':
-          rs.logLimit.error(
-            user.name,
-            'room not served',
-            `room ${c.name} cannot be served: ${answer.reason}`,
-            user.conn.remoteAddress,
-          );
+          rs.roomRefusals.refused(s, user.name, user.conn.remoteAddress, c.name, answer.reason);
           return;
       }
     })

@@ -64,10 +64,8 @@ export function userServerConfig(opts: {
     `RoomServers ${opts.linkPort ?? 0} ${RS_PASSWORD}`,
     'BindAddr 127.0.0.1',
     opts.database ? 'UserDatabase us abc123 sqlite:world.db 60' : '',
-    'PasswordCost 10',
-    'LogoffDelay 0.3',
-    'RedirectGrace 5',
-    withTestLimits(opts.extra ?? '', US_TEST_LIMITS),
+    // A keyword in `extra` replaces the default line for it (a keyword may appear only once).
+    withTestLimits(opts.extra ?? '', ['PasswordCost 10', 'LogoffDelay 0.3', 'RedirectGrace 5', ...US_TEST_LIMITS]),
   ].join('\n');
 }
 

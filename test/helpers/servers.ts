@@ -129,7 +129,8 @@ export async function startServer(
   }
   const ports = new Map<string, number>();
   for (const m of stdout.matchAll(/Listening for (\S+) on \S*:(\d+)/g)) ports.set(m[1] as string, Number(m[2]));
-  const name = /Log file: (\S+)\.log/.exec(stdout)?.[1] ?? '';
+  // `--stdout` names no .log file; the .out file is always named.
+  const name = /debug output: (\S+)\.out/.exec(stdout)?.[1] ?? '';
   const logPath = join(dir, `${name}.log`);
   const outPath = join(dir, `${name}.out`);
   const sp: ServerProcess = {

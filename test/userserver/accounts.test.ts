@@ -29,6 +29,7 @@ function user(start: number): ActiveUser {
     timesOnCounted: false,
     accountedUntil: start,
     lingerTimer: null,
+    absentSince: null,
   };
 }
 
@@ -63,6 +64,23 @@ t.test('a session shorter than half a minute adds a logon and no minutes', async
   const u = user(1000);
   const w = Accounts.pendingUsage(u, 1000 + 20_000, true);
   t.same([w.timesOn, w.minutes], [1, 0]);
+});
+
+t.test('a lost session ends when the user was last present, not when LogoffDelay ran out', async (t) => {
+  const u = user(0);
+  u.absentSince = 2.2 * MIN;
+  const during = Accounts.pendingUsage(u, 3.5 * MIN, false);
+  t.equal(during.minutes, 2, 'a write-back while absent counts up to the last presence');
+  const w = Accounts.pendingUsage(u, 2.2 * MIN + 30_000, true);
+  t.equal(w.minutes, 0, 'the 0.2 minutes left round to 0; the 30 s of LogoffDelay are not credited');
+  t.equal(during.minutes + w.minutes, Math.round(2.2), 'in all: the 2.2 minutes present');
+});
+
+t.test('a user who came back is accounted through the gap (moving between RoomServers)', async (t) => {
+  const u = user(0);
+  u.absentSince = null;
+  const w = Accounts.pendingUsage(u, 10 * MIN, true);
+  t.same([w.timesOn, w.minutes], [1, 10]);
 });
 
 t.test('persistentProps keeps DBSTORE (0x80) properties only', async (t) => {

@@ -4,6 +4,7 @@ import t, { type Test } from 'tap';
 import { openDatabase } from '../../runtime/db/open.js';
 import type { Database } from '../../runtime/db/types.js';
 import { Accounts } from '../../userserver/accounts.js';
+import { LoginGuard } from '../../userserver/login-guard.js';
 import { addMonths } from '../../userserver/admin/vip.js';
 import { PasswordHasher } from '../../userserver/passwords.js';
 import { likePattern, guessCriterion } from '../../userserver/admin/report.js';
@@ -269,7 +270,11 @@ t.test('vip: grant, renew, cancel, show with months; the bits set and cleared; e
   const { execFileSync } = await import('node:child_process');
   execFileSync('sqlite3', [file, "update VipMemberships set expiryDate = '2001-01-01 00:00:00'"]);
   const warnings: string[] = [];
-  const accounts = new Accounts(db, new PasswordHasher(10), (w) => warnings.push(w));
+  const guard = new LoginGuard(() => ({
+    failures: { perAddress: 5, perAccount: 5, windowMs: 600_000 },
+    registrationsPerHour: 5,
+  }));
+  const accounts = new Accounts(db, new PasswordHasher(10), guard, (w) => warnings.push(w));
   t.equal((await accounts.current('Vic'))?.userPrivileges, 0, 'cleared at login');
   t.equal((await db.findUser('vic'))?.userPrivileges, 0, 'and in the database');
   t.match(await vip({ action: 'show' }), { ok: true, summary: 'Vic is not a VIP; the membership ended 2001-01-01' });

@@ -1,0 +1,76 @@
+// RoomServer configuration reload (AG-29): before every reconnection to a lost UserServer, and on
+// `kill -HUP`. Everything the server reads at use applies at once (limits, Connections,
+// ClientUpdates, Access, MothFile, Logging, the web settings, MaxChannelPopulation, the report and
+// rotation keywords…); World, PublicAddress and the UserServer line reach the UserServer with the
+// next link handshake (at once when the link is down); the ports, Server, BindAddr, RoomDatabase
+// and LogTransport need a restart, and so does adding or removing the UserServer line.
+
+import { logReload, planReload, rereadConfig } from '../runtime/reload.js';
+import { loadRoomServerConfig, type RoomServerConfig } from './config.js';
+import { LinkedGalaxy } from './link.js';
+import type { RoomServer } from './server.js';
+
+const RESTART = ['serverName', 'usersPort', 'bindAddr', 'roomDatabase', 'operations.transports'];
+
+const KEYWORDS: Record<string, string> = {
+  maxAvatars: 'ClientUpdates',
+  updateIntervalUs: 'ClientUpdates',
+  userServer: 'UserServer',
+  worlds: 'World',
+  maxOrdinary: 'Connections',
+  maxPriority: 'Connections',
+  roomDatabase: 'RoomDatabase',
+  accessPrefix: 'Access',
+  publicAddress: 'PublicAddress',
+  linkRetryMs: 'LinkRetry',
+};
+
+/** What the UserServer only learns in the link handshake. */
+const AT_HANDSHAKE = new Set(['UserServer', 'World', 'PublicAddress']);
+
+/** Re-reads the file and applies it; false when the file has a mistake (the old settings stay). */
+export function reloadRoomServer(rs: RoomServer, why: string): boolean {
+  const fresh = rereadConfig(rs.log, rs.configPath, loadRoomServerConfig);
+  if (!fresh) return false;
+  const old = rs.cfg;
+  // A linked RoomServer cannot become stand-alone (or the reverse) without a restart.
+  const restart = (old.userServer === null) !== (fresh.userServer === null) ? [...RESTART, 'userServer'] : RESTART;
+  const plan = planReload<RoomServerConfig>(old, fresh, restart, KEYWORDS);
+  if (!old.userServer !== !fresh.userServer)
+    rs.log.error(
+      rs.configPath,
+      fresh.userServer
+        ? 'a UserServer line was added; restart the RoomServer to join that galaxy'
+        : 'the UserServer line is gone; restart the RoomServer to run it stand-alone',
+    );
+  rs.cfg = plan.next;
+  const cfg = plan.next;
+  const c = plan.changed;
+  const linkUp = rs.galaxy instanceof LinkedGalaxy && rs.galaxy.isUp;
+  const later = linkUp ? plan.applied.filter((k) => AT_HANDSHAKE.has(k)) : [];
+  const now = plan.applied.filter((k) => !later.includes(k));
+  logReload(rs.log, rs.configPath, why, { ...plan, applied: now }, later, why === 'SIGHUP');
+  if (c.has('userServer.host') || c.has('userServer.port') || c.has('userServer.name')) {
+    const us = cfg.userServer;
+    if (us) rs.log.event(`UserServer line changed: now ${us.host}:${us.port} as ${us.name}`);
+  }
+  if (c.has('updateIntervalUs')) rs.ticker.setIntervalMs(cfg.updateIntervalUs / 1000);
+  rs.refreshServerProps();
+  rs.world.channels.limit = rs.channelLimit();
+  if (c.has('logging') && cfg.logging !== rs.log.tracing) rs.toggleTracing('Logging in the configuration');
+  rs.log.setJson(cfg.operations.json);
+  rs.housekeeping.reschedule();
+  if (cfg.mothFile !== rs.moth.path) {
+    rs.moth.setPath(cfg.mothFile);
+    rs.moth.watch(() => void rs.reloadMoth());
+  }
+  void rs.reloadMoth();
+  return true;
+}
+
+/** `kill -HUP`: fresh log files, the configuration, the message of the hour. */
+export function hangupRoomServer(rs: RoomServer): void {
+  rs.log.reopen();
+  rs.log.event('log files reopened (SIGHUP)', { event: 'reopen' });
+  if (!reloadRoomServer(rs, 'SIGHUP')) void rs.reloadMoth();
+}
