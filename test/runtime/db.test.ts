@@ -278,6 +278,33 @@ t.test('SQLite: if the worker thread dies, pending and later calls reject with D
   await db.close();
 });
 
+t.test('SQLite: probe() fails at once while another program holds the write lock, then succeeds again', async (t) => {
+  const file = join(t.testdir(), 'probe.db');
+  const db = await openDatabase({ user: '', password: '', service: `sqlite:${file}` });
+  t.teardown(() => db.close());
+  await db.probe();
+  // An administrator's sqlite3 session in the middle of a transaction.
+  const admin = spawn('sqlite3', [file], { stdio: ['pipe', 'pipe', 'pipe'] });
+  t.teardown(() => admin.kill());
+  let out = '';
+  admin.stdout.setEncoding('utf8');
+  const locked = new Promise<void>((resolve) =>
+    admin.stdout.on('data', (d: string) => {
+      out += d;
+      if (out.includes('locked')) resolve();
+    }),
+  );
+  admin.stdin.write("BEGIN EXCLUSIVE;\nSELECT 'locked';\n");
+  await locked;
+  const started = Date.now();
+  await t.rejects(db.probe(), { name: 'DatabaseError', message: /locked for writing by another program/ });
+  t.ok(Date.now() - started < 2000, 'the probe does not wait for the busy timeout');
+  admin.stdin.end('ROLLBACK;\n');
+  await new Promise((resolve) => admin.on('close', resolve));
+  await db.probe();
+  t.equal(await db.findUser('nobody'), null, 'ordinary calls still work after a failed probe');
+});
+
 t.test('SQLite: an unusable path fails with a DatabaseError', async (t) => {
   const dir = t.testdir({ 'not-a-db': 'hello, this is text and not a database file at all........' });
   await t.rejects(openDatabase({ user: '', password: '', service: `sqlite:${join(dir, 'not-a-db')}` }), {
