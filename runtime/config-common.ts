@@ -3,6 +3,7 @@
 // file written for the original servers parses unchanged.
 
 import { ConfigError, int, ipv4, num, n, str, word, type ArgSpec, type ArgValues, type KeywordSpec } from './config.js';
+import { statsDraft, statsKeywords, type StatsSettings } from './stats-config.js';
 
 export interface HttpSettings {
   /** InternalHttpServer → property 29. */
@@ -50,7 +51,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   chatWindowMs: 10_000,
 });
 
-export interface CommonDraft {
+export interface CommonDraft extends StatsSettings {
   file: string;
   serverName: string;
   usersPort: number;
@@ -75,6 +76,7 @@ export function commonDraft(file: string, defaultUsersPort: number): CommonDraft
     http: { internal: null, external: null, script: null, smtp: null, mailDomain: null },
     bindAddr: null,
     limits: { ...DEFAULT_LIMITS },
+    ...statsDraft(),
   };
 }
 
@@ -194,6 +196,7 @@ export function commonKeywords<D extends CommonDraft>(): KeywordSpec<D>[] {
         d.limits.chatWindowMs = n(v, 1) * 1000;
       },
     },
+    ...statsKeywords<D>(),
   ];
 }
 

@@ -24,6 +24,7 @@ import {
   type CommonDraft,
 } from '../runtime/config-common.js';
 import type { DatabaseSettings } from '../runtime/db/types.js';
+import { DEFAULT_HEALTH_CHECK, healthCheckKeyword, type HealthCheckSettings } from '../runtime/stats-config.js';
 
 export interface UserDatabaseSettings extends DatabaseSettings {
   /** Minutes between write-backs of usage counters and properties of active users. */
@@ -62,6 +63,8 @@ export interface UserServerConfig extends CommonDraft {
   logoffDelayMs: number;
   /** Extension: wait between attempts to open the user database. @default 30 s */
   databaseRetryMs: number;
+  /** Extension: how /health checks the user database (HealthCheck). @default every 2 s, 1 s timeout */
+  healthCheck: HealthCheckSettings;
 }
 
 export const US_DEFAULTS = {
@@ -156,6 +159,7 @@ const TABLE: KeywordSpec<UserServerConfig>[] = [
   secondsKeyword<UserServerConfig>('RedirectGrace', (d, ms) => (d.redirectGraceMs = ms)),
   secondsKeyword<UserServerConfig>('LogoffDelay', (d, ms) => (d.logoffDelayMs = ms)),
   secondsKeyword<UserServerConfig>('DatabaseRetry', (d, ms) => (d.databaseRetryMs = ms)),
+  healthCheckKeyword<UserServerConfig>(),
   {
     keyword: 'PasswordCost',
     args: [{ name: 'log2N', type: int(10, 20) }],
@@ -202,6 +206,7 @@ export function userServerDraft(file: string): UserServerConfig {
     passwordCost: US_DEFAULTS.passwordCost,
     logoffDelayMs: US_DEFAULTS.logoffDelayMs,
     databaseRetryMs: US_DEFAULTS.databaseRetryMs,
+    healthCheck: { ...DEFAULT_HEALTH_CHECK },
   };
 }
 
