@@ -4,6 +4,8 @@
 import { installLifecycle } from '../runtime/lifecycle.js';
 import { ServerLog } from '../runtime/log.js';
 import { listenOrDie, loadOrDie, parseCli, printParticulars, resolveConfigOrDie } from '../runtime/cli.js';
+import { listenHttpOrDie } from '../runtime/http/endpoint.js';
+import { installShowStats, statusLine } from '../runtime/stats-report.js';
 import { loadRoomServerConfig, roomServerLogName, type RoomServerConfig } from './config.js';
 import { RoomServer } from './server.js';
 
@@ -14,14 +16,18 @@ async function main(): Promise<void> {
   const path = resolveConfigOrDie(PROGRAM, args.configArg);
   const cfg = loadOrDie(PROGRAM, () => loadRoomServerConfig(path));
   const { server, address } = await listenOrDie(PROGRAM, 'users', cfg.usersPort, cfg.bindAddr);
+  const status = cfg.statusHttp ? await listenHttpOrDie(PROGRAM, cfg.statusHttp.port, cfg.statusHttp.bindAddr) : null;
   const baseName = `${roomServerLogName(cfg)}RS.${process.pid}`;
   const particulars = describeConfig(cfg, path, address.address, address.port, baseName);
+  if (status) particulars.push(statusLine(status.address));
   printParticulars(particulars, args.stdout);
 
   const log = new ServerLog({ baseName, dir: process.cwd(), toStdout: args.stdout, tracing: cfg.logging });
   for (const l of particulars) log.line(l);
   const rs = new RoomServer(cfg, log, server, path);
   installLifecycle({ log, shutdown: () => rs.shutdown(), toggleTracing: () => rs.toggleTracing() });
+  installShowStats(log, rs.stats);
+  if (status) rs.monitoring.serve(status.server);
   await rs.start();
 }
 

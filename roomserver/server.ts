@@ -20,6 +20,9 @@ import { ViewUpdater } from './view.js';
 import { World } from './world.js';
 import { ChannelPopulation } from '../runtime/channels.js';
 import { SocketSet } from '../runtime/sockets.js';
+import type { Monitoring } from '../runtime/monitoring.js';
+import { StatsRegistry } from '../runtime/stats.js';
+import { RoomServerCounts, roomServerMonitoring } from './stats.js';
 
 /** Sockets that may wait for login beyond the configured user limits. */
 const PRELOGIN_SLACK = 64;
@@ -32,7 +35,10 @@ export class RoomServer {
   readonly ticker: Ticker;
   readonly galaxy: Galaxy;
   serverProps: NewProp[];
-  private readonly sessions = new Set<Session>();
+  readonly sessions = new Set<Session>();
+  readonly stats: StatsRegistry;
+  readonly counts = new RoomServerCounts();
+  readonly monitoring: Monitoring;
   private readonly sockets = new SocketSet();
   private trace: TraceHooks | null = null;
   private readonly roomdb: RoomPersistence | null;
@@ -45,6 +51,7 @@ export class RoomServer {
     private readonly listener: Server,
     readonly configPath: string,
   ) {
+    this.stats = new StatsRegistry('roomserver', roomServerLogName(cfg));
     const channelLimit = cfg.maxChannelPopulation ?? cfg.maxOrdinary + cfg.maxPriority;
     this.world = new World(new ChannelPopulation(channelLimit));
     this.galaxy = cfg.userServer
@@ -52,7 +59,7 @@ export class RoomServer {
       : new StandaloneGalaxy(this.world, this.world.rooms, this.bans);
     this.serverProps = buildServerProps(cfg.http, this.galaxy.serverType, cfg.updateIntervalUs);
     this.roomdb = cfg.roomDatabase
-      ? new RoomPersistence(cfg.roomDatabase, roomServerLogName(cfg), log, () => this.world.rooms.all())
+      ? new RoomPersistence(cfg.roomDatabase, roomServerLogName(cfg), log, () => this.world.rooms.all(), this.counts.db)
       : null;
     if (this.roomdb) {
       const db = this.roomdb;
@@ -68,6 +75,11 @@ export class RoomServer {
     });
     if (log.tracing) this.trace = commandTrace(log);
     listener.on('connection', (socket: Socket) => this.accept(socket));
+    this.monitoring = roomServerMonitoring(this);
+  }
+
+  get shuttingDown(): boolean {
+    return !this.accepting;
   }
 
   get usersPort(): number {
@@ -79,6 +91,7 @@ export class RoomServer {
     await this.reloadMoth();
     this.roomdb?.start();
     this.ticker.start();
+    this.monitoring.start();
     this.hourly = setInterval(() => void this.reloadMoth(), HOUR_MS);
     this.hourly.unref();
     if (this.galaxy instanceof LinkedGalaxy) {
@@ -174,5 +187,6 @@ export class RoomServer {
     await this.galaxy.close();
     await this.roomdb?.close();
     await this.sockets.drained(3_000);
+    await this.monitoring.stop();
   }
 }

@@ -26,6 +26,7 @@ function allowChat(rs: RoomServer, u: RoomUser): boolean {
     u.chatWarned = false;
   }
   if (++u.chatWindowLines <= lim.chatLines) return true;
+  rs.counts.chatDropped++;
   if (!u.chatWarned) {
     u.chatWarned = true;
     rs.log.error(u.name, `chat flood: more than ${lim.chatLines} lines in ${lim.chatWindowMs / 1000} s; dropping`);
@@ -38,6 +39,7 @@ export function handleText(s: LiveSession, c: CommandOf<'TEXT'>): void {
   const { rs, user: u } = s;
   if (c.text === '' || !allowChat(rs, u)) return;
   u.textMessages++;
+  rs.counts.chatLines++;
   const frames = textFrames(u.name, c.text);
   u.conn.sendAll(frames);
   if (u.specialGuest) {
@@ -70,6 +72,7 @@ export function handleWhisper(s: LiveSession, c: CommandOf<'WHISPER'>): void {
   }
   const local = rs.world.byName(target);
   if (local) {
+    rs.counts.whispersLocal++;
     local.conn.sendAll(whisperFrames(u.name, c.text));
     return;
   }
@@ -77,6 +80,8 @@ export function handleWhisper(s: LiveSession, c: CommandOf<'WHISPER'>): void {
   rs.galaxy
     .whisperElsewhere(u, to, c.text)
     .then((r) => {
+      if (r.delivered) rs.counts.whispersOut++;
+      else rs.counts.whispersUndeliverable++;
       if (r.delivered || u.conn.isClosed) return;
       rs.log.error(u.name, `undeliverable whisper dropped - ${r.reason ?? `${to} is not logged on`}`);
       notice(u, `${to} is not logged on.`);

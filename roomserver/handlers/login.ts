@@ -22,6 +22,7 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
   conn.label = loginName || conn.remoteAddress;
 
   const refuse = (nak: NakCode, reason: string) => {
+    rs.counts.refuse(nak);
     rs.log.error(loginName || conn.remoteAddress, `login refused: ${reason} (NAK ${nak})`);
     conn.send(sessionInitNak(nak));
     conn.close({ kind: 'kicked', detail: `login refused: ${reason}` });
@@ -119,6 +120,7 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
   conn.send(sessionInitReply(reply));
   for (const line of rs.moth.message) conn.sendAll(textFrames(SERVER_PSEUDO_USER, line));
   rs.galaxy.joined(u);
+  rs.counts.logins++;
   rs.log.debug(`login ${canonical} from ${conn.remoteAddress} on ${u.channel}, sees ${u.maxAvatars} avatars`);
   conn.release();
 }
