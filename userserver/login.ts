@@ -108,6 +108,7 @@ const establishIdentity: Step = async (ctx) => {
       if (ctx.password.length < 4) return { nak: Nak.BAD_PASSWORD, reason: 'password shorter than 4 characters' };
       const r = await us.accounts!.register(ctx.name, ctx.password, serial, ctx.props.get(Var.CLIENT) ?? '');
       if (!r.ok) return r;
+      us.counts.registrations++;
       us.log.event(`registered ${r.record.userName} with serial ${serial} from ${ctx.session.address}`);
       ctx.name = r.record.userName;
       ctx.kind = 'registered';
@@ -210,7 +211,12 @@ export async function runLogin(us: UserServer, session: UserSession, sent: reado
       reason: busy ? `login checks overloaded: ${err.message}` : `login failed: ${describe(err)}`,
     };
   }
-  if (!refusal) return;
+  if (!refusal) {
+    us.counts.logins++;
+    if (ctx.kind === 'guest') us.counts.guestLogins++;
+    return;
+  }
+  us.counts.refuse(refusal.nak);
   if (ctx.guestSlot !== null && !session.user) us.guests?.free(ctx.guestSlot);
   us.log.error(ctx.name || session.address, `login refused: ${refusal.reason} (NAK ${refusal.nak})`);
   session.conn.send(sessionInitNak(refusal.nak));

@@ -8,6 +8,8 @@ import type { Database } from '../runtime/db/types.js';
 import { describe, installLifecycle } from '../runtime/lifecycle.js';
 import { ServerLog } from '../runtime/log.js';
 import { listenOrDie, loadOrDie, parseCli, printParticulars, resolveConfigOrDie } from '../runtime/cli.js';
+import { listenHttpOrDie } from '../runtime/http/endpoint.js';
+import { installShowStats, statusLine } from '../runtime/stats-report.js';
 import { loadUserServerConfig, type UserServerConfig } from './config.js';
 import { UserServer } from './server.js';
 
@@ -19,8 +21,10 @@ async function main(): Promise<void> {
   const cfg = loadOrDie(PROGRAM, () => loadUserServerConfig(path));
   const links = await listenOrDie(PROGRAM, 'RoomServers', cfg.roomServersPort, cfg.bindAddr);
   const clients = await listenOrDie(PROGRAM, 'users', cfg.usersPort, cfg.bindAddr);
+  const status = cfg.statusHttp ? await listenHttpOrDie(PROGRAM, cfg.statusHttp.port, cfg.statusHttp.bindAddr) : null;
   const baseName = `${cfg.serverName}US.${process.pid}`;
   const particulars = describeConfig(cfg, path, links.address, clients.address, baseName);
+  if (status) particulars.push(statusLine(status.address));
   printParticulars(particulars, args.stdout);
 
   const log = new ServerLog({ baseName, dir: process.cwd(), toStdout: args.stdout, tracing: cfg.logging });
@@ -34,6 +38,8 @@ async function main(): Promise<void> {
     log.event(`ChannelSuffix ${cfg.channelSuffix} ignored: it only applies to redundant WorldServers`);
 
   const us = new UserServer(cfg, log, clients.server, links.server);
+  installShowStats(log, us.stats);
+  if (status) us.monitor.monitoring.serve(status.server);
   let db: Database | null = null;
   let stopping = false;
   installLifecycle({

@@ -17,6 +17,8 @@ import { ctime, type ServerLog } from '../runtime/log.js';
 import { MessageOfTheHour } from '../runtime/moth.js';
 import { buildServerProps } from '../runtime/serverprops.js';
 import { SocketSet } from '../runtime/sockets.js';
+import { metered } from '../runtime/db/metered.js';
+import { StatsRegistry } from '../runtime/stats.js';
 import { commandTrace, linkTrace, toggleCommandTrace, type LinkTrace } from '../runtime/trace.js';
 import { Accounts, type UsageWrite } from './accounts.js';
 import type { UserServerConfig } from './config.js';
@@ -28,6 +30,7 @@ import { PasswordHasher } from './passwords.js';
 import { Router, type RoutingHost } from './routing.js';
 import { UserSession } from './session.js';
 import { ActiveUsers, GuestSlots, activeUser, type ActiveUser } from './users.js';
+import { UserServerCounts, UserServerMonitor } from './stats.js';
 
 const HOUR_MS = 3_600_000;
 /** Sockets that may wait for login beyond `Connections`, to be told "server full". */
@@ -47,7 +50,10 @@ export class UserServer implements LinkHost, RoutingHost {
   /** Links still in their handshake. */
   private readonly pendingLinks = new Set<RoomServerLink>();
   accounts: Accounts | null = null;
-  private readonly sessions = new Set<UserSession>();
+  readonly sessions = new Set<UserSession>();
+  readonly stats: StatsRegistry;
+  readonly counts = new UserServerCounts();
+  readonly monitor: UserServerMonitor;
   private readonly sockets = new SocketSet();
   /** Writes that failed (database down); retried with the next write-back. */
   private retryWrites: UsageWrite[] = [];
@@ -76,6 +82,18 @@ export class UserServer implements LinkHost, RoutingHost {
     if (log.tracing) this.trace = commandTrace(log);
     clientListener.on('connection', (s: Socket) => this.acceptClient(s));
     linkListener.on('connection', (s: Socket) => this.acceptLink(s));
+    this.stats = new StatsRegistry('userserver', cfg.serverName);
+    this.monitor = new UserServerMonitor(this);
+    this.monitor.monitoring.start();
+  }
+
+  /** Ready: the user database (if any) is open and RoomServers may connect. */
+  get serving(): boolean {
+    return this.acceptingLinks;
+  }
+
+  get stopping(): boolean {
+    return this.shuttingDown;
   }
 
   get serverName(): string {
@@ -92,7 +110,10 @@ export class UserServer implements LinkHost, RoutingHost {
 
   /** Called once the user database (if any) is open: RoomServers may connect from now on. */
   ready(db: Database | null): void {
-    if (db) this.accounts = new Accounts(db, this.hasher);
+    if (db) {
+      this.accounts = new Accounts(metered(db, this.counts.db), this.hasher);
+      this.monitor.databaseOpen(db);
+    }
     this.acceptingLinks = true;
     this.every(HOUR_MS, () => void this.reloadMoth());
     if (this.cfg.userDatabase) this.every(this.cfg.userDatabase.writeBackMinutes * 60_000, () => void this.writeBack());
@@ -241,6 +262,7 @@ export class UserServer implements LinkHost, RoutingHost {
     this.pendingLinks.delete(link);
     this.links.add(link);
     this.directory.add(link);
+    this.monitor.galaxy.linkUp(link);
     const worlds = link.worlds.map((w) => (w.channel ? `${w.world}<${w.channel}>` : w.world)).join(' ');
     this.log.event(
       `RoomServer ${link.name} connected from ${link.address}; clients go to ${link.usersIp}:${link.usersPort}${worlds ? `; volunteers for ${worlds}` : ''}`,
@@ -249,6 +271,7 @@ export class UserServer implements LinkHost, RoutingHost {
 
   linkDown(link: RoomServerLink, reason: string): void {
     this.links.delete(link);
+    this.monitor.galaxy.linkDown(link);
     const lost = this.directory.remove(link);
     this.log.error(
       `RoomServer ${link.name}`,
@@ -334,5 +357,6 @@ export class UserServer implements LinkHost, RoutingHost {
     await Promise.allSettled([...this.inflight]);
     if (db) await db.close();
     await this.sockets.drained(3_000);
+    await this.monitor.stop();
   }
 }

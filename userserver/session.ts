@@ -170,6 +170,8 @@ export class UserSession implements ConnectionHandler, ClientPresence {
       return;
     }
     const r = this.us.router.whisper(u.name, c.objId, c.text);
+    if (r.delivered) this.us.counts.whispersRouted++;
+    else this.us.counts.whispersUndeliverable++;
     if (!r.delivered) {
       this.us.log.error(u.name, `undeliverable whisper dropped - ${r.reason}`);
       this.conn.sendAll(textFrames(SERVER_PSEUDO_USER, `${c.objId} is not logged on.`));
