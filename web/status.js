@@ -134,7 +134,7 @@
   }
 
   function redraw() {
-    for (const c of state.charts) c.plot.setData(chartData(c));
+    for (const c of state.charts) c.plot.setData(chartData(c.spec));
     document.body.dataset.points = String(state.t.length);
     if (state.t.length > 0) document.body.dataset.charts = 'drawn';
   }
@@ -254,6 +254,7 @@
   });
 
   start().catch((err) => {
+    console.error(err);
     const b = $('health');
     b.className = 'health bad';
     b.textContent = `cannot load the status (${err.message})`;
