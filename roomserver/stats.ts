@@ -11,7 +11,7 @@ import type { HealthState } from '../runtime/http/status-routes.js';
 import { Monitoring } from '../runtime/monitoring.js';
 import { LoginCounts, perTurn, registerConnectionStats, registerLoginStats } from '../runtime/server-stats.js';
 import { linkTotals } from '../runtime/link-channel.js';
-import type { StatusSpec } from '../runtime/status-history.js';
+import { PROCESS_STATUS, type StatusSpec } from '../runtime/status-history.js';
 import { roomServerLogName } from './config.js';
 import { LinkedGalaxy } from './link.js';
 import type { RoomServer } from './server.js';
@@ -193,8 +193,6 @@ function load(rs: RoomServer) {
   };
 }
 
-const MIB = 1 / (1024 * 1024);
-
 function statusSpec(name: string): StatusSpec {
   return {
     title: `RoomServer ${name}`,
@@ -206,13 +204,8 @@ function statusSpec(name: string): StatusSpec {
       { key: 'tick_p99', label: 'Tick p99', stat: 'tick_ms_p99', field: 'value' },
       { key: 'missed', label: 'Missed intervals', stat: 'missed_intervals', field: 'value' },
       { key: 'missed_rate', label: 'Missed per minute', stat: 'missed_intervals', field: 'rate', scale: 60 },
-      { key: 'bytes_in', label: 'In', stat: 'bytes_received', field: 'rate', scale: 0.001 },
-      { key: 'bytes_out', label: 'Out', stat: 'bytes_sent', field: 'rate', scale: 0.001 },
       { key: 'chat', label: 'Chat lines per minute', stat: 'chat_lines', field: 'rate', scale: 60 },
-      { key: 'cpu', label: 'CPU', stat: 'cpu_seconds', field: 'rate', scale: 100 },
-      { key: 'rss', label: 'Resident', stat: 'rss_bytes', field: 'value', scale: MIB },
-      { key: 'heap', label: 'Heap used', stat: 'heap_used_bytes', field: 'value', scale: MIB },
-      { key: 'loop_p99', label: 'Event-loop delay p99', stat: 'event_loop_delay_p99_ms', field: 'value' },
+      ...PROCESS_STATUS.series,
     ],
     cards: [
       { series: 'users', unit: 'users', digits: 0 },
@@ -220,18 +213,13 @@ function statusSpec(name: string): StatusSpec {
       { series: 'logins', unit: 'per minute', digits: 1 },
       { series: 'tick_p99', unit: 'ms', digits: 1 },
       { series: 'missed', unit: 'intervals', digits: 0 },
-      { series: 'bytes_in', unit: 'kB/s', digits: 1 },
-      { series: 'bytes_out', unit: 'kB/s', digits: 1 },
-      { series: 'cpu', unit: '% of a core', digits: 1 },
-      { series: 'rss', unit: 'MiB', digits: 1 },
+      ...PROCESS_STATUS.cards,
     ],
     charts: [
       { title: 'Users and occupied rooms', unit: '', series: ['users', 'rooms'] },
       { title: 'Tick time', unit: 'ms', series: ['tick_p50', 'tick_p99', 'loop_p99'] },
-      { title: 'Traffic', unit: 'kB/s', series: ['bytes_in', 'bytes_out'] },
       { title: 'Logins, chat and missed intervals', unit: 'per minute', series: ['logins', 'chat', 'missed_rate'] },
-      { title: 'CPU', unit: '% of a core', series: ['cpu'] },
-      { title: 'Memory', unit: 'MiB', series: ['rss', 'heap'] },
+      ...PROCESS_STATUS.charts,
     ],
   };
 }

@@ -62,6 +62,17 @@ export async function listenOrDie(
   host: string | null,
 ): Promise<{ server: Server; address: AddressInfo }> {
   const server = createServer({ noDelay: true, pauseOnConnect: false });
+  return { server, address: await listenOn(program, what, server, port, host) };
+}
+
+/** Listens with any server (TCP, HTTP), or stops the program saying why it cannot. */
+export async function listenOn(
+  program: string,
+  what: string,
+  server: Server,
+  port: number,
+  host: string | null,
+): Promise<AddressInfo> {
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -76,7 +87,7 @@ export async function listenOrDie(
       e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : e.message;
     die(program, `cannot listen for ${what} on ${host ?? '*'}:${port}: ${why}`);
   }
-  return { server, address: server.address() as AddressInfo };
+  return server.address() as AddressInfo;
 }
 
 /** Prints the startup particulars, then the guide's hand-over line (AG-2). */

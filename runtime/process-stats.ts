@@ -9,7 +9,7 @@ import type { StatsRegistry } from './stats.js';
  * after each reset it drops its first interval, so a stall right after a sample (a tick due at the
  * same moment) would never be seen. A timer of our own measures every interval.
  */
-const RESOLUTION_MS = 10;
+const RESOLUTION_MS = 50;
 
 export interface ProcessStats {
   /** Stops the event-loop timer (shutdown). */

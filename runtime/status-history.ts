@@ -39,6 +39,31 @@ export interface StatusSpec {
   charts: ChartSpec[];
 }
 
+const MIB = 1 / (1024 * 1024);
+
+/** What every server's page shows of its traffic and its process (keys: bytes_in, bytes_out, cpu, rss, heap, loop_p99). */
+export const PROCESS_STATUS: Pick<StatusSpec, 'series' | 'cards' | 'charts'> = {
+  series: [
+    { key: 'bytes_in', label: 'In', stat: 'bytes_received', field: 'rate', scale: 0.001 },
+    { key: 'bytes_out', label: 'Out', stat: 'bytes_sent', field: 'rate', scale: 0.001 },
+    { key: 'cpu', label: 'CPU', stat: 'cpu_seconds', field: 'rate', scale: 100 },
+    { key: 'rss', label: 'Resident', stat: 'rss_bytes', field: 'value', scale: MIB },
+    { key: 'heap', label: 'Heap used', stat: 'heap_used_bytes', field: 'value', scale: MIB },
+    { key: 'loop_p99', label: 'Event-loop delay p99', stat: 'event_loop_delay_p99_ms', field: 'value' },
+  ],
+  cards: [
+    { series: 'bytes_in', unit: 'kB/s', digits: 1 },
+    { series: 'bytes_out', unit: 'kB/s', digits: 1 },
+    { series: 'cpu', unit: '% of a core', digits: 1 },
+    { series: 'rss', unit: 'MiB', digits: 1 },
+  ],
+  charts: [
+    { title: 'Traffic', unit: 'kB/s', series: ['bytes_in', 'bytes_out'] },
+    { title: 'CPU', unit: '% of a core', series: ['cpu'] },
+    { title: 'Memory', unit: 'MiB', series: ['rss', 'heap'] },
+  ],
+};
+
 export const HISTORY_SECONDS = 3600;
 /** Points kept whatever the sample period (a short StatsSample keeps less than an hour). */
 const MAX_POINTS = 3600;

@@ -9,7 +9,7 @@ import type { HealthState } from '../runtime/http/status-routes.js';
 import { linkTotals } from '../runtime/link-channel.js';
 import { Monitoring } from '../runtime/monitoring.js';
 import { LoginCounts, perTurn, registerConnectionStats, registerLoginStats } from '../runtime/server-stats.js';
-import type { StatusSpec } from '../runtime/status-history.js';
+import { PROCESS_STATUS, type StatusSpec } from '../runtime/status-history.js';
 import { GalaxyLoad } from './galaxy-load.js';
 import type { UserServer } from './server.js';
 import type { UserSessionState } from './session.js';
@@ -151,8 +151,6 @@ export class UserServerMonitor {
   }
 }
 
-const MIB = 1 / (1024 * 1024);
-
 function statusSpec(name: string): StatusSpec {
   return {
     title: `UserServer ${name}`,
@@ -162,12 +160,7 @@ function statusSpec(name: string): StatusSpec {
       { key: 'roomservers', label: 'RoomServers', stat: 'roomservers', field: 'value' },
       { key: 'logins', label: 'Logins per minute', stat: 'logins', field: 'averageRate', scale: 60 },
       { key: 'db_p99', label: 'Database p99', stat: 'user_db_query_ms_p99', field: 'value' },
-      { key: 'bytes_in', label: 'In', stat: 'bytes_received', field: 'rate', scale: 0.001 },
-      { key: 'bytes_out', label: 'Out', stat: 'bytes_sent', field: 'rate', scale: 0.001 },
-      { key: 'cpu', label: 'CPU', stat: 'cpu_seconds', field: 'rate', scale: 100 },
-      { key: 'rss', label: 'Resident', stat: 'rss_bytes', field: 'value', scale: MIB },
-      { key: 'heap', label: 'Heap used', stat: 'heap_used_bytes', field: 'value', scale: MIB },
-      { key: 'loop_p99', label: 'Event-loop delay p99', stat: 'event_loop_delay_p99_ms', field: 'value' },
+      ...PROCESS_STATUS.series,
     ],
     cards: [
       { series: 'users', unit: 'users', digits: 0 },
@@ -175,18 +168,13 @@ function statusSpec(name: string): StatusSpec {
       { series: 'rooms', unit: 'rooms', digits: 0 },
       { series: 'logins', unit: 'per minute', digits: 1 },
       { series: 'db_p99', unit: 'ms (database p99)', digits: 1 },
-      { series: 'bytes_in', unit: 'kB/s', digits: 1 },
-      { series: 'bytes_out', unit: 'kB/s', digits: 1 },
-      { series: 'cpu', unit: '% of a core', digits: 1 },
-      { series: 'rss', unit: 'MiB', digits: 1 },
+      ...PROCESS_STATUS.cards,
     ],
     charts: [
       { title: 'Users and rooms', unit: '', series: ['users', 'rooms'] },
       { title: 'Logins', unit: 'per minute', series: ['logins'] },
       { title: 'Latency', unit: 'ms', series: ['db_p99', 'loop_p99'] },
-      { title: 'Traffic', unit: 'kB/s', series: ['bytes_in', 'bytes_out'] },
-      { title: 'CPU', unit: '% of a core', series: ['cpu'] },
-      { title: 'Memory', unit: 'MiB', series: ['rss', 'heap'] },
+      ...PROCESS_STATUS.charts,
     ],
   };
 }

@@ -13,7 +13,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { normalizeAddress } from '../connection.js';
-import { die } from '../cli.js';
+import { listenOn } from '../cli.js';
 import type { HttpLimits } from '../stats-config.js';
 
 export type { HttpLimits };
@@ -208,19 +208,5 @@ export async function listenHttpOrDie(
   host: string,
 ): Promise<{ server: Server; address: AddressInfo }> {
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port, host }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why =
-      e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : e.message;
-    die(program, `cannot listen for status on ${host}:${port} (StatusHttp): ${why}`);
-  }
-  return { server, address: server.address() as AddressInfo };
+  return { server, address: await listenOn(program, 'status (StatusHttp)', server, port, host) };
 }

@@ -2,9 +2,9 @@
 // while the UserServer's database cannot be written or a RoomServer's link to its UserServer is
 // down; 200 again once it recovers. Real processes, a real sqlite3 session holding the lock.
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { startGalaxy } from '../helpers/galaxy.js';
 import type { ServerProcess } from '../helpers/servers.js';
+import { holdWriteLock } from '../helpers/sqlite-lock.js';
 import { get, until } from '../helpers/status.js';
 
 const health = (p: ServerProcess, status: number, body?: RegExp) =>
@@ -23,18 +23,8 @@ t.teardown(() => g.stop());
 t.test('the UserServer answers 503 while its database is locked, 200 again when it is released', async (t) => {
   t.equal(await health(g.us, 200), 'ok\n');
   // An administrator's sqlite3 session holding the write lock in the middle of a transaction.
-  const admin = spawn('sqlite3', [g.dbPath], { stdio: ['pipe', 'pipe', 'pipe'] });
-  t.teardown(() => admin.kill());
-  let out = '';
-  admin.stdout.setEncoding('utf8');
-  const locked = new Promise<void>((resolve) =>
-    admin.stdout.on('data', (d: string) => {
-      out += d;
-      if (out.includes('locked')) resolve();
-    }),
-  );
-  admin.stdin.write("BEGIN EXCLUSIVE;\nSELECT 'locked';\n");
-  await locked;
+  const lock = await holdWriteLock(g.dbPath);
+  t.teardown(() => lock.kill());
   const down = await health(g.us, 503);
   t.match(down, /^user database sqlite:world\.db cannot be written: the file is locked for writing by another program/);
   await g.us.waitLog(/\(user database\) - user database sqlite:world\.db cannot be written: .*\/health answers 503/);
@@ -43,7 +33,7 @@ t.test('the UserServer answers 503 while its database is locked, 200 again when 
   const m = await get(g.us, '/metrics');
   t.match(m.body, /^worldserver_userserver_user_db_up\{server="Galaxy"\} 0$/m);
 
-  admin.stdin.end('ROLLBACK;\n');
+  await lock.release();
   t.equal(await health(g.us, 200), 'ok\n');
   await g.us.waitLog(/user database sqlite:world\.db accepts writes again; \/health answers 200/);
   t.match((await get(g.us, '/metrics')).body, /^worldserver_userserver_user_db_up\{server="Galaxy"\} 1$/m);

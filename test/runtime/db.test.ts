@@ -12,6 +12,7 @@ import type { Binds, Row as SqlRow, SqlBackend, SqlSession } from '../../runtime
 import { ORACLE, SQL, operations } from '../../runtime/db/sql.js';
 import type { Database, StoredProperty } from '../../runtime/db/types.js';
 import { DatabaseError } from '../../runtime/db/types.js';
+import { holdWriteLock } from '../helpers/sqlite-lock.js';
 
 type Row = Record<string, unknown>;
 
@@ -283,24 +284,12 @@ t.test('SQLite: probe() fails at once while another program holds the write lock
   const db = await openDatabase({ user: '', password: '', service: `sqlite:${file}` });
   t.teardown(() => db.close());
   await db.probe();
-  // An administrator's sqlite3 session in the middle of a transaction.
-  const admin = spawn('sqlite3', [file], { stdio: ['pipe', 'pipe', 'pipe'] });
-  t.teardown(() => admin.kill());
-  let out = '';
-  admin.stdout.setEncoding('utf8');
-  const locked = new Promise<void>((resolve) =>
-    admin.stdout.on('data', (d: string) => {
-      out += d;
-      if (out.includes('locked')) resolve();
-    }),
-  );
-  admin.stdin.write("BEGIN EXCLUSIVE;\nSELECT 'locked';\n");
-  await locked;
+  const lock = await holdWriteLock(file);
+  t.teardown(() => lock.kill());
   const started = Date.now();
   await t.rejects(db.probe(), { name: 'DatabaseError', message: /locked for writing by another program/ });
   t.ok(Date.now() - started < 2000, 'the probe does not wait for the busy timeout');
-  admin.stdin.end('ROLLBACK;\n');
-  await new Promise((resolve) => admin.on('close', resolve));
+  await lock.release();
   await db.probe();
   t.equal(await db.findUser('nobody'), null, 'ordinary calls still work after a failed probe');
 });
