@@ -19,6 +19,7 @@ export default tseslint.config(
         clearImmediate: 'readonly',
         URL: 'readonly',
         performance: 'readonly',
+        fetch: 'readonly',
       },
     },
     rules: {
