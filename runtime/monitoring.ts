@@ -66,6 +66,22 @@ export class Monitoring {
     if (record) this.recorder.start(record);
   }
 
+  /**
+   * The configuration was read again (a reload): StatsRecord starts, stops or changes as the file
+   * now says. HealthCheck and StatusHttpLimits are read where they are used and need nothing here;
+   * StatusHttp and StatsSample take effect at the next start.
+   */
+  reconfigured(): void {
+    const want = this.opts.settings().statsRecord;
+    const now = this.recorder.status();
+    if (!want) {
+      if (now.recording) this.recorder.stop();
+      return;
+    }
+    if (!now.recording || now.intervalMs !== want.intervalMs || this.recorder.settings?.file !== want.file)
+      this.recorder.start(want);
+  }
+
   /** Serves the status routes on a listening StatusHttp server. */
   serve(server: Server): HttpEndpoint {
     const o = this.opts;

@@ -91,7 +91,7 @@ async function firstLine(path: string): Promise<string | null> {
 
 export class StatsRecorder {
   private timer: NodeJS.Timeout | null = null;
-  private settings: RecordSettings | null = null;
+  private current: RecordSettings | null = null;
   private header = '';
   private path: string | null = null;
   private generation = -1;
@@ -116,7 +116,7 @@ export class StatsRecorder {
       intervalMs: settings.intervalMs ?? DEFAULT_RECORD_SECONDS * 1000,
       file: settings.file ?? this.defaultFile,
     };
-    this.settings = s;
+    this.current = s;
     this.path = null;
     this.generation = -1;
     this.rows = 0;
@@ -130,22 +130,27 @@ export class StatsRecorder {
   }
 
   stop(): string {
-    if (!this.settings) return 'Stats are not being recorded';
+    if (!this.current) return 'Stats are not being recorded';
     this.stopTimer();
     this.epoch++;
-    const text = `Stopped recording stats to ${this.path ?? this.settings.file} after ${this.rows} rows`;
-    this.settings = null;
+    const text = `Stopped recording stats to ${this.path ?? this.current.file} after ${this.rows} rows`;
+    this.current = null;
     this.log.event(text);
     return text;
   }
 
+  /** What recording was started with (null when not recording). */
+  get settings(): Readonly<RecordSettings> | null {
+    return this.current;
+  }
+
   status(): RecordStatus {
     return {
-      recording: this.settings !== null,
-      file: this.settings ? (this.path ?? this.settings.file) : null,
-      intervalMs: this.settings?.intervalMs ?? DEFAULT_RECORD_SECONDS * 1000,
+      recording: this.current !== null,
+      file: this.current ? (this.path ?? this.current.file) : null,
+      intervalMs: this.current?.intervalMs ?? DEFAULT_RECORD_SECONDS * 1000,
       rows: this.rows,
-      since: this.settings ? this.since : null,
+      since: this.current ? this.since : null,
     };
   }
 
@@ -160,7 +165,7 @@ export class StatsRecorder {
   }
 
   private record(): void {
-    const s = this.settings;
+    const s = this.current;
     if (!s) return;
     const readings = this.reg.readings();
     const at = new Date();
@@ -188,7 +193,7 @@ export class StatsRecorder {
         if (epoch !== this.epoch) return;
         this.stopTimer();
         this.epoch++;
-        this.settings = null;
+        this.current = null;
         this.log.error('StatsRecord', `cannot write ${this.path ?? s.file}: ${describe(err)}; stats recording stopped`);
       });
   }
