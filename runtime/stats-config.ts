@@ -3,7 +3,7 @@
 //   StatusHttp port [bindAddr]                      the local status endpoint; off when absent
 //   StatsRecord seconds file                        append every stat to a CSV file every N seconds
 //   StatsSample seconds                             the registry's sample period (5, as OpenSimulator)
-//   StatusHttpLimits connections kilobytes seconds  bounds on the endpoint's clients
+//   StatusHttpLimits connections bytes seconds      bounds on the endpoint's clients
 //   HealthCheck seconds timeoutSeconds              (UserServer) how /health probes the user database
 
 import { int, ipv4, n, num, portOrZero, str, word, type KeywordSpec } from './config.js';
@@ -33,7 +33,7 @@ export interface StatsSettings {
   statsRecord: RecordSettings | null;
   /** StatsSample: ms between samples of the registry. @default 5 s */
   statsSampleMs: number;
-  /** StatusHttpLimits. @default 32 connections, 64 KiB bodies, 10 s per request */
+  /** StatusHttpLimits. @default 32 connections, 65536-byte bodies, 10 s per request */
   httpLimits: HttpLimits;
 }
 
@@ -74,11 +74,11 @@ export function statsKeywords<D extends StatsSettings>(): KeywordSpec<D>[] {
       keyword: 'StatusHttpLimits',
       args: [
         { name: 'connections', type: int(1, 10_000) },
-        { name: 'kilobytes', type: int(1, 65_536) },
+        { name: 'bytes', type: int(0, 64 * 1024 * 1024) },
         { name: 'seconds', type: num(0.1, 3600) },
       ],
       apply(d, v) {
-        d.httpLimits = { maxConnections: n(v, 0), maxBodyBytes: n(v, 1) * 1024, requestTimeoutMs: n(v, 2) * 1000 };
+        d.httpLimits = { maxConnections: n(v, 0), maxBodyBytes: n(v, 1), requestTimeoutMs: n(v, 2) * 1000 };
       },
     },
   ];

@@ -162,12 +162,25 @@ export class HttpEndpoint {
   }
 }
 
+/**
+ * Sent with every answer unless a handler says otherwise: nothing cached, nothing framed or sniffed,
+ * and pages may load scripts, styles and data from this endpoint only (the status page's uPlot
+ * comes from here, never a CDN). Pages mounted later (an admin console) get the same protection.
+ */
+const DEFAULT_HEADERS: Readonly<Record<string, string>> = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+};
+
 function send(res: ServerResponse, req: IncomingMessage, r: HttpResponse): void {
   if (res.headersSent || res.destroyed) return;
   const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
   res.writeHead(r.status, {
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
+    ...DEFAULT_HEADERS,
     ...r.headers,
     'content-length': String(body.length),
   });

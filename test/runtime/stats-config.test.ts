@@ -30,7 +30,11 @@ t.test('values', async (t) => {
   t.same(rs('StatsRecord 5 firstStats.csv').statsRecord, { intervalMs: 5000, file: 'firstStats.csv' });
   t.same(rs('StatsRecord 0.25 s.csv').statsRecord, { intervalMs: 250, file: 's.csv' });
   t.equal(rs('StatsSample 0.5').statsSampleMs, 500);
-  t.same(rs('StatusHttpLimits 4 8 2.5').httpLimits, { maxConnections: 4, maxBodyBytes: 8192, requestTimeoutMs: 2500 });
+  t.same(rs('StatusHttpLimits 4 8192 2.5').httpLimits, {
+    maxConnections: 4,
+    maxBodyBytes: 8192,
+    requestTimeoutMs: 2500,
+  });
   t.same(us('HealthCheck 0.5 0.25').healthCheck, { intervalMs: 500, timeoutMs: 250 });
 });
 

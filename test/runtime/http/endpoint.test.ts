@@ -58,6 +58,8 @@ t.test('responses: length, no caching, nosniff; HEAD gets headers only; JSON hel
   t.equal(r.headers['content-length'], '7');
   t.equal(r.headers['cache-control'], 'no-store');
   t.equal(r.headers['x-content-type-options'], 'nosniff');
+  t.equal(r.headers['x-frame-options'], 'DENY');
+  t.match(r.headers['content-security-policy'], /default-src 'self'/, 'scripts and data from this endpoint only');
   const head = await call(base, { method: 'HEAD' });
   t.equal(head.status, 200);
   t.equal(head.body, '');

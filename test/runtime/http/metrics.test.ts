@@ -119,7 +119,12 @@ t.test(
     );
     t.ok(families.has('process_cpu_user_seconds_total'), "prom-client's default process metrics are there");
     t.ok(families.has('nodejs_heap_size_used_bytes'));
-  t.notOk(families.has('nodejs_eventloop_lag_seconds'), 'but not its event-loop gauges (the registry has its own)');
+    t.ok(families.has('process_open_fds') && families.has('nodejs_active_handles'));
+    t.notOk(families.has('nodejs_eventloop_lag_seconds'), 'but not its event-loop gauges (the registry has its own)');
+    t.notOk(
+      families.has('nodejs_gc_duration_seconds'),
+      'nor its garbage-collection histogram (a cost at every collection)',
+    );
 
     users = 13;
     reg.number('rs_second_users', 'users', 'Users on second', () => 2);
