@@ -23,8 +23,8 @@ t.test('CPU time as a change, memory as numbers, event-loop delay per sample per
   t.ok((reg.read('rss_bytes')?.value ?? 0) > 10e6, 'resident memory');
   t.ok((reg.read('heap_used_bytes')?.value ?? 0) > 1e6, 'heap');
   t.ok(
-    (reg.read('event_loop_delay_max_ms')?.value ?? 0) >= 80,
-    `a 120 ms stall (${reg.read('event_loop_delay_max_ms')?.value} ms)`,
+    (reg.read('event_loop_delay_max_ms')?.value ?? 0) >= 60,
+    `a 120 ms stall makes the 50 ms timer at least 70 ms late (${reg.read('event_loop_delay_max_ms')?.value} ms)`,
   );
   t.ok((reg.read('uptime_seconds')?.value ?? -1) >= 0);
 });
