@@ -9,13 +9,18 @@ import { serverWorldOf } from '../protocol/names.js';
 import { DbMeter, registerDbStats } from '../runtime/db/metered.js';
 import type { HealthState } from '../runtime/http/status-routes.js';
 import { Monitoring } from '../runtime/monitoring.js';
-import { LoginCounts, perTurn, registerConnectionStats, registerLoginStats } from '../runtime/server-stats.js';
+import {
+  LoginCounts,
+  SESSION_STATES,
+  perTurn,
+  registerConnectionStats,
+  registerLoginStats,
+} from '../runtime/server-stats.js';
 import { linkTotals } from '../runtime/link-channel.js';
 import { PROCESS_STATUS, type StatusSpec } from '../runtime/status-history.js';
 import { roomServerLogName } from './config.js';
 import { LinkedGalaxy } from './link.js';
 import type { RoomServer } from './server.js';
-import type { SessionState } from './session.js';
 
 /** Events the RoomServer's handlers count: one addition each, read when sampled. */
 export class RoomServerCounts extends LoginCounts {
@@ -33,8 +38,6 @@ export class RoomServerCounts extends LoginCounts {
   readonly db = new DbMeter();
 }
 
-const STATES: readonly SessionState[] = ['awaiting-propreq', 'awaiting-login', 'authenticating', 'live'];
-
 /** Registers every stat of `rs` with its registry and builds its Monitoring. */
 export function roomServerMonitoring(rs: RoomServer): Monitoring {
   const reg = rs.stats;
@@ -49,7 +52,7 @@ export function roomServerMonitoring(rs: RoomServer): Monitoring {
     'Users logged in with the Access prefix (priority users)',
     () => w.priorityUsers,
   );
-  registerConnectionStats(reg, STATES, () => rs.sessions);
+  registerConnectionStats(reg, SESSION_STATES, () => rs.sessions);
   const places = perTurn(() => {
     let occupied = 0;
     const worlds = new Set<string>();

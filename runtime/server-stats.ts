@@ -72,6 +72,9 @@ const CLOSES: readonly { kind: CloseKind; name: string; description: string }[] 
   },
 ];
 
+/** The states of a client session worth counting, on both servers (closed sessions are gone). */
+export const SESSION_STATES = ['awaiting-propreq', 'awaiting-login', 'authenticating', 'live'] as const;
+
 /**
  * Connection stats: `states()` counts the live connections by state (walked only when read).
  * `stateNames` are the states worth showing, in order.

@@ -8,11 +8,16 @@ import type { Database } from '../runtime/db/types.js';
 import type { HealthState } from '../runtime/http/status-routes.js';
 import { linkTotals } from '../runtime/link-channel.js';
 import { Monitoring } from '../runtime/monitoring.js';
-import { LoginCounts, perTurn, registerConnectionStats, registerLoginStats } from '../runtime/server-stats.js';
+import {
+  LoginCounts,
+  SESSION_STATES,
+  perTurn,
+  registerConnectionStats,
+  registerLoginStats,
+} from '../runtime/server-stats.js';
 import { PROCESS_STATUS, type StatusSpec } from '../runtime/status-history.js';
 import { GalaxyLoad } from './galaxy-load.js';
 import type { UserServer } from './server.js';
-import type { UserSessionState } from './session.js';
 
 /** Events the UserServer counts: one addition each, read when sampled. */
 export class UserServerCounts extends LoginCounts {
@@ -26,8 +31,6 @@ export class UserServerCounts extends LoginCounts {
   whispersUndeliverable = 0;
   readonly db = new DbMeter();
 }
-
-const STATES: readonly UserSessionState[] = ['awaiting-propreq', 'awaiting-login', 'authenticating', 'live'];
 
 /** The UserServer's statistics: registry filled, galaxy panel, database health, Monitoring. */
 export class UserServerMonitor {
@@ -55,7 +58,7 @@ export class UserServerMonitor {
         family: { ...byKind, labels: { kind } },
       });
     }
-    registerConnectionStats(reg, STATES, () => us.sessions);
+    registerConnectionStats(reg, SESSION_STATES, () => us.sessions);
     reg.number('channels', 'channels', 'Channels (dimension-N) with users', () => us.users.channels.size);
     reg.number('roomservers', 'servers', 'RoomServers connected', () => us.links.size);
     reg.number('rooms', 'rooms', 'Rooms with a galaxy-wide id', () => us.directory.roomCount);
