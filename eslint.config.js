@@ -19,12 +19,28 @@ export default tseslint.config(
         clearImmediate: 'readonly',
         URL: 'readonly',
         performance: 'readonly',
+        fetch: 'readonly',
       },
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    // The status page's script runs in the browser, not in Node.
+    files: ['web/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        fetch: 'readonly',
+        uPlot: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+      },
     },
   },
   {

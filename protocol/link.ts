@@ -236,6 +236,23 @@ export const LINK_MESSAGES = {
       ['props', 'props'],
     ],
   },
+  // Monitoring (40-44): a RoomServer's load at every stats sample, for the UserServer's galaxy panel.
+  RS_STATS: {
+    type: 40,
+    fields: [
+      ['users', 'u32'],
+      ['connections', 'u32'],
+      ['rooms', 'u32'],
+      ['serverWorlds', 'u32'],
+      ['tickP99Us', 'u32'],
+      ['missedIntervals', 'u32'],
+      ['cpuPermille', 'u32'],
+      ['rssKiB', 'u32'],
+      ['bytesInPerSecond', 'u32'],
+      ['bytesOutPerSecond', 'u32'],
+      ['eventLoopP99Us', 'u32'],
+    ],
+  },
 } as const satisfies Record<string, { type: number; fields: readonly LinkField[] }>;
 
 export type LinkName = keyof typeof LINK_MESSAGES;

@@ -51,6 +51,8 @@ export class LinkedGalaxy implements Galaxy {
   /** The UserServer line this link was (or is being) established with. */
   private settings: UserServerLink;
   private trace: LinkTrace | null = null;
+  /** Why the link is not up (health checks); empty while it is. */
+  private problem = 'connecting to the UserServer';
 
   constructor(
     private readonly rs: RoomServer,
@@ -61,6 +63,21 @@ export class LinkedGalaxy implements Galaxy {
 
   get isUp(): boolean {
     return this.state === 'up';
+  }
+
+  /** Why there is no link now, for /health; '' while it is up. */
+  get downReason(): string {
+    return this.state === 'up' ? '' : this.problem;
+  }
+
+  /** Round trip of the link's last PING, in ms. */
+  get rttMs(): number {
+    return this.channel?.rttMs ?? 0;
+  }
+
+  /** This RoomServer's load, for the UserServer's galaxy panel (sent at every stats sample). */
+  report(load: Omit<LinkMessageOf<'RS_STATS'>, 'kind'>): void {
+    this.tell({ kind: 'RS_STATS', ...load });
   }
 
   /** Command logging of the link's messages (Logging, kill -USR1). */
@@ -114,8 +131,10 @@ export class LinkedGalaxy implements Galaxy {
       }
       case 'WHISPER_DELIVER': {
         const u = this.rs.world.byName(m.to);
-        if (u) u.conn.sendAll(whisperFrames(m.from, m.text));
-        else this.rs.log.error(m.from, `whisper to ${m.to} arrived after ${m.to} left; dropped`);
+        if (u) {
+          this.rs.counts.whispersIn++;
+          u.conn.sendAll(whisperFrames(m.from, m.text));
+        } else this.rs.log.error(m.from, `whisper to ${m.to} arrived after ${m.to} left; dropped`);
         return;
       }
       case 'BROADCAST_DELIVER': {
@@ -198,6 +217,7 @@ export class LinkedGalaxy implements Galaxy {
   private lost(reason: string): void {
     const wasUp = this.state === 'up';
     this.state = 'down';
+    this.problem = `no link to the UserServer ${this.settings.host}:${this.settings.port}: ${reason}`;
     this.channel = null;
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);

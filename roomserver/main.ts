@@ -5,8 +5,10 @@ import { ctime } from '../runtime/ctime.js';
 import { installLifecycle } from '../runtime/lifecycle.js';
 import { ServerLog } from '../runtime/log.js';
 import { die, listenOrDie, loadOrDie, parseCli, printParticulars, resolveConfigOrDie } from '../runtime/cli.js';
+import { listenHttpOrDie } from '../runtime/http/endpoint.js';
 import { loadLogTransports } from '../runtime/log-plugins.js';
 import { operationsParticulars, outputParticulars } from '../runtime/particulars.js';
+import { installShowStats, statusLine } from '../runtime/stats-report.js';
 import { loadRoomServerConfig, roomServerLogName, type RoomServerConfig } from './config.js';
 import { RoomServer } from './server.js';
 
@@ -17,9 +19,11 @@ async function main(): Promise<void> {
   const path = resolveConfigOrDie(PROGRAM, args.configArg);
   const cfg = loadOrDie(PROGRAM, () => loadRoomServerConfig(path));
   const { server, address } = await listenOrDie(PROGRAM, 'users', cfg.usersPort, cfg.bindAddr);
+  const status = cfg.statusHttp ? await listenHttpOrDie(PROGRAM, cfg.statusHttp.port, cfg.statusHttp.bindAddr) : null;
   const name = roomServerLogName(cfg);
   const baseName = `${name}RS.${process.pid}`;
   const particulars = describeConfig(cfg, path, address.address, address.port, baseName, args.stdout);
+  if (status) particulars.push(statusLine(status.address));
   printParticulars(particulars, args.stdout);
 
   const log = new ServerLog({
@@ -44,6 +48,8 @@ async function main(): Promise<void> {
     toggleTracing: () => rs.toggleTracing(),
     hangup: () => rs.hangup(),
   });
+  installShowStats(log, rs.stats);
+  if (status) rs.monitoring.serve(status.server);
   await rs.start();
 }
 

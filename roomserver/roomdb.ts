@@ -4,6 +4,7 @@
 // RoomRegistration. The database is never on the tick's path; rooms work while it is unreachable
 // and catch up when it comes back.
 
+import { metered, type DbMeter } from '../runtime/db/metered.js';
 import { openDatabase } from '../runtime/db/open.js';
 import type { Database } from '../runtime/db/types.js';
 import { describe } from '../runtime/lifecycle.js';
@@ -33,6 +34,8 @@ export class RoomPersistence {
     private readonly rooms: () => Iterable<Room>,
     /** For what fails room after room (a database gone): once per window, with a count. */
     private readonly limited: LogLimiter,
+    /** Counts and times every call (the room_db_* stats). */
+    private readonly meter: DbMeter | null = null,
   ) {}
 
   start(): void {
@@ -44,7 +47,8 @@ export class RoomPersistence {
 
   private async connect(): Promise<void> {
     try {
-      this.db = await openDatabase(this.settings);
+      const db = await openDatabase(this.settings);
+      this.db = this.meter ? metered(db, this.meter) : db;
       this.log.event(`room database ${this.db.description} open`);
       for (const room of [...this.waiting]) this.allocated(room);
     } catch (err) {

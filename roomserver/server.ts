@@ -29,6 +29,9 @@ import { ViewUpdater } from './view.js';
 import { World } from './world.js';
 import { ChannelPopulation } from '../runtime/channels.js';
 import { SocketSet } from '../runtime/sockets.js';
+import type { Monitoring } from '../runtime/monitoring.js';
+import { StatsRegistry } from '../runtime/stats.js';
+import { RoomServerCounts, roomServerMonitoring } from './stats.js';
 
 /** Sockets that may wait for login beyond the configured user limits. */
 const PRELOGIN_SLACK = 64;
@@ -45,7 +48,10 @@ export class RoomServer implements AcceptGate {
   readonly ticker: Ticker;
   readonly galaxy: Galaxy;
   serverProps: NewProp[];
-  private readonly sessions = new Set<Session>();
+  readonly sessions = new Set<Session>();
+  readonly stats: StatsRegistry;
+  readonly counts = new RoomServerCounts();
+  readonly monitoring: Monitoring;
   private readonly sockets = new SocketSet();
   private trace: TraceHooks | null = null;
   private readonly roomdb: RoomPersistence | null;
@@ -66,6 +72,7 @@ export class RoomServer implements AcceptGate {
     private readonly listener: Server,
     readonly configPath: string,
   ) {
+    this.stats = new StatsRegistry('roomserver', roomServerLogName(cfg));
     this.world = new World(new ChannelPopulation(this.channelLimit()));
     this.galaxy = cfg.userServer
       ? new LinkedGalaxy(this, () => this.ready())
@@ -73,7 +80,14 @@ export class RoomServer implements AcceptGate {
     this.serverProps = buildServerProps(cfg.http, this.galaxy.serverType, cfg.updateIntervalUs);
     this.logLimit = new LogLimiter(log, () => this.cfg.limits.logLimitWindowMs);
     this.roomdb = cfg.roomDatabase
-      ? new RoomPersistence(cfg.roomDatabase, roomServerLogName(cfg), log, () => this.world.rooms.all(), this.logLimit)
+      ? new RoomPersistence(
+          cfg.roomDatabase,
+          roomServerLogName(cfg),
+          log,
+          () => this.world.rooms.all(),
+          this.logLimit,
+          this.counts.db,
+        )
       : null;
     if (this.roomdb) {
       const db = this.roomdb;
@@ -103,6 +117,11 @@ export class RoomServer implements AcceptGate {
     });
     listener.on('connection', (socket: Socket) => this.accept(socket));
     watchAcceptErrors(listener, 'clients', this.logLimit);
+    this.monitoring = roomServerMonitoring(this);
+  }
+
+  get shuttingDown(): boolean {
+    return !this.accepting;
   }
 
   limits(): Readonly<Limits> {
@@ -129,6 +148,7 @@ export class RoomServer implements AcceptGate {
     if (files) this.log.event(files);
     this.roomdb?.start();
     this.ticker.start();
+    this.monitoring.start();
     this.hourly = setInterval(() => void this.reloadMoth(), HOUR_MS);
     this.hourly.unref();
     this.moth.watch(() => void this.reloadMoth());
@@ -257,5 +277,6 @@ export class RoomServer implements AcceptGate {
       { event: 'shutdown' },
     );
     await this.sockets.drained(3_000);
+    await this.monitoring.stop();
   }
 }

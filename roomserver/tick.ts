@@ -17,7 +17,12 @@ export interface TickStats {
   missed: number;
   /** Missed ticks in the current hour (AG-31 counts per hour). */
   missedThisHour: number;
+  /** Viewers updated, summed over ticks (avatars sent per viewer per tick = view counters / this). */
+  viewerUpdates: number;
 }
+
+/** Tick durations are kept for about this long: `tick_ms_p99` is the 99th percentile over it. */
+const DURATION_WINDOW_MS = 60_000;
 
 export interface TickerOptions {
   intervalMs: number;
@@ -62,9 +67,19 @@ export class OverloadMeter {
 
 export class Ticker {
   readonly updater = new ViewUpdater();
-  readonly stats: TickStats = { ticks: 0, lastMs: 0, maxMs: 0, totalMs: 0, missed: 0, missedThisHour: 0 };
   /** Tick durations since the last hourly report (which reads their quantiles and clears them). */
   readonly periodDurations = new Distribution(8192);
+  readonly stats: TickStats = {
+    ticks: 0,
+    lastMs: 0,
+    maxMs: 0,
+    totalMs: 0,
+    missed: 0,
+    missedThisHour: 0,
+    viewerUpdates: 0,
+  };
+  /** Recent tick durations in ms (the statistics registry reads their percentiles). */
+  readonly durations: Distribution;
   private timer: NodeJS.Timeout | null = null;
   private due = 0;
   private readonly overload = new OverloadMeter(Date.now());
@@ -76,6 +91,7 @@ export class Ticker {
     private readonly opts: TickerOptions,
   ) {
     this.sliceSize = opts.sliceSize ?? 2000;
+    this.durations = new Distribution(Math.min(4096, Math.max(16, Math.ceil(DURATION_WINDOW_MS / opts.intervalMs))));
   }
 
   start(): void {
@@ -106,6 +122,7 @@ export class Ticker {
     if (!this.running) return;
     const started = performance.now();
     const users = [...this.world.users.values()];
+    this.stats.viewerUpdates += users.length;
     this.slice(users, 0, started);
   }
 
@@ -129,6 +146,7 @@ export class Ticker {
     s.ticks++;
     s.lastMs = ms;
     s.totalMs += ms;
+    this.durations.record(ms);
     if (ms > s.maxMs) s.maxMs = ms;
     this.periodDurations.record(ms);
     const now = Date.now();

@@ -28,4 +28,9 @@ export class ChannelPopulation {
   count(channel: string): number {
     return this.counts.get(channel) ?? 0;
   }
+
+  /** Channels with at least one user. */
+  get size(): number {
+    return this.counts.size;
+  }
 }

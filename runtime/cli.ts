@@ -92,6 +92,21 @@ export async function listenOrDie(
   }
 }
 
+/** Listens with any server (TCP, HTTP), or stops the program saying why it cannot. */
+export async function listenOn(
+  program: string,
+  what: string,
+  server: Server,
+  port: number,
+  host: string | null,
+): Promise<AddressInfo> {
+  try {
+    return await listen(server, what, port, host);
+  } catch (err) {
+    die(program, (err as Error).message);
+  }
+}
+
 /**
  * Prints the startup particulars, then the guide's hand-over line (AG-2). With `--stdout` the log
  * itself prints them there (as text or JSON lines), so they are not printed twice.

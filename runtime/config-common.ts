@@ -4,6 +4,7 @@
 
 import { ConfigError, int, ipv4, num, n, str, word, type ArgSpec, type ArgValues, type KeywordSpec } from './config.js';
 import { operationsDraft, operationsKeywords, type OperationsSettings } from './config-operations.js';
+import { statsDraft, statsKeywords, type StatsSettings } from './stats-config.js';
 
 export interface HttpSettings {
   /** InternalHttpServer → property 29. */
@@ -66,7 +67,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   logLimitWindowMs: 60_000,
 });
 
-export interface CommonDraft {
+export interface CommonDraft extends StatsSettings {
   file: string;
   serverName: string;
   usersPort: number;
@@ -94,6 +95,7 @@ export function commonDraft(file: string, defaultUsersPort: number): CommonDraft
     bindAddr: null,
     limits: { ...DEFAULT_LIMITS },
     operations: operationsDraft(),
+    ...statsDraft(),
   };
 }
 
@@ -230,6 +232,7 @@ export function commonKeywords<D extends CommonDraft>(): KeywordSpec<D>[] {
     secondsKeyword<D>('FirstRequestTimeout', (d, ms) => (d.limits.firstRequestTimeoutMs = ms), 600),
     secondsKeyword<D>('LogLimitWindow', (d, ms) => (d.limits.logLimitWindowMs = ms), 86_400),
     ...operationsKeywords<D>(),
+    ...statsKeywords<D>(),
   ];
 }
 

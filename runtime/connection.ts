@@ -38,6 +38,33 @@ export interface TraceHooks {
   out(conn: Connection, frame: Buffer): void;
 }
 
+const CLOSE_KINDS: readonly CloseKind[] = [
+  'peer',
+  'exit',
+  'protocol',
+  'login-timeout',
+  'idle',
+  'slow',
+  'flood',
+  'kicked',
+  'server',
+];
+
+/**
+ * Totals over every connection of this process, bumped beside the per-connection counters; the
+ * statistics registry reads them on its timer, so counting costs one addition per event.
+ */
+export const connectionTotals = {
+  opened: 0,
+  bytesIn: 0,
+  bytesOut: 0,
+  framesIn: 0,
+  framesOut: 0,
+  /** Bytes accepted for sending but discarded because their connection was dropped (slow consumers). */
+  droppedBytes: 0,
+  closed: Object.fromEntries(CLOSE_KINDS.map((k) => [k, 0])) as Record<CloseKind, number>,
+};
+
 /** Frames queued by any connection during this turn are written when the turn ends. */
 const dirty: Connection[] = [];
 let flushScheduled = false;
@@ -104,6 +131,7 @@ export class Connection {
   ) {
     this.remoteAddress = normalizeAddress(socket.remoteAddress);
     this.label = this.remoteAddress;
+    connectionTotals.opened++;
     this.tokens = limits.frameBurst;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
@@ -113,6 +141,7 @@ export class Connection {
     });
     socket.on('data', (chunk: Buffer) => {
       this.bytesIn += chunk.length;
+      connectionTotals.bytesIn += chunk.length;
       if (this.idleTimer) this.idleTimer.refresh();
       this.decoder.push(chunk);
     });
@@ -173,6 +202,7 @@ export class Connection {
 
   private receive(command: AnyCommand, co: boolean): void {
     if (this.closed) return;
+    connectionTotals.framesIn++;
     if (this.framesIn++ === 0 && this.firstFrameTimer) {
       clearTimeout(this.firstFrameTimer);
       this.firstFrameTimer = null;
@@ -253,6 +283,8 @@ export class Connection {
     if (this.trace) for (const f of frames) this.trace.out(this, f);
     this.framesOut += frames.length;
     this.bytesOut += data.length;
+    connectionTotals.framesOut += frames.length;
+    connectionTotals.bytesOut += data.length;
     this.out = [];
     this.outBytes = 0;
     this.socket.write(data);
@@ -293,12 +325,14 @@ export class Connection {
   /** Drops the connection at once, discarding queued output (slow consumers). */
   destroy(reason: CloseReason): void {
     if (this.closed) return;
+    connectionTotals.droppedBytes += this.outBytes + this.socket.writableLength;
     this.finish(reason);
     this.socket.destroy();
   }
 
   private finish(reason: CloseReason): void {
     this.closed = true;
+    connectionTotals.closed[reason.kind]++;
     this.decoder.kill();
     for (const t of [this.loginTimer, this.firstFrameTimer, this.idleTimer, this.keepAliveTimer, this.drainTimer])
       if (t) clearTimeout(t);

@@ -21,6 +21,9 @@ export interface LinkChannelEvents {
   onClose(reason: string): void;
 }
 
+/** Totals over every link of this process, bumped beside the per-link counters (read by the stats registry). */
+export const linkTotals = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
+
 export class LinkChannel {
   private readonly decoder: LinkDecoder;
   private closed = false;
@@ -29,6 +32,9 @@ export class LinkChannel {
   private readonly maxQueueBytes: number;
   messagesIn = 0;
   messagesOut = 0;
+  /** Round trip of the last PING answered, in ms (0 until one was): the peer's load shows here too. */
+  rttMs = 0;
+  private pingSentAt = 0;
   /** Set by the server while command logging is on. */
   trace: ((direction: 'in' | 'out', m: LinkMessage) => void) | null = null;
 
@@ -46,13 +52,14 @@ export class LinkChannel {
         this.close(`malformed link message: ${isProtocolError(err) ? `${err.code}: ${err.message}` : String(err)}`),
     );
     socket.on('data', (chunk: Buffer) => {
+      linkTotals.bytesIn += chunk.length;
       this.idleTimer.refresh();
       this.decoder.push(chunk);
     });
     socket.on('error', (err) => this.close(err.message));
     socket.on('end', () => this.close('closed by the other side'));
     socket.on('close', () => this.close('connection closed'));
-    this.pingTimer = setInterval(() => this.send({ kind: 'PING' }), opts.pingMs ?? 10_000);
+    this.pingTimer = setInterval(() => this.ping(), opts.pingMs ?? 10_000);
     this.pingTimer.unref();
     this.idleTimer = setTimeout(
       () => this.close(`nothing heard for ${(opts.idleMs ?? 35_000) / 1000} s`),
@@ -78,20 +85,34 @@ export class LinkChannel {
   private receive(m: LinkMessage): void {
     if (this.closed) return;
     this.messagesIn++;
+    linkTotals.messagesIn++;
     this.trace?.('in', m);
     if (m.kind === 'PING') {
       this.send({ kind: 'PONG' });
       return;
     }
-    if (m.kind === 'PONG') return;
+    if (m.kind === 'PONG') {
+      if (this.pingSentAt > 0) this.rttMs = performance.now() - this.pingSentAt;
+      this.pingSentAt = 0;
+      return;
+    }
     this.events.onMessage(m);
+  }
+
+  private ping(): void {
+    // A PONG still missing keeps its start time: a peer that stopped answering is not a fast one.
+    if (this.pingSentAt === 0) this.pingSentAt = performance.now();
+    this.send({ kind: 'PING' });
   }
 
   send(m: LinkMessage): void {
     if (this.closed) return;
     this.messagesOut++;
+    linkTotals.messagesOut++;
     this.trace?.('out', m);
-    this.socket.write(encodeLink(m));
+    const bytes = encodeLink(m);
+    linkTotals.bytesOut += bytes.length;
+    this.socket.write(bytes);
     if (this.socket.writableLength > this.maxQueueBytes) {
       this.close(`peer not reading: ${this.socket.writableLength} bytes unsent`);
       this.socket.destroy();

@@ -34,6 +34,25 @@ export interface StatReading {
   /** percentage: the two terms. */
   readonly numerator?: number;
   readonly denominator?: number;
+  /** Set when the stat is one member of a labelled family (for exporters such as /metrics). */
+  readonly family?: StatFamily;
+}
+
+/**
+ * Several stats that are one quantity split by a label (logins refused by NAK code, users per
+ * RoomServer). `show stats` lists each member as its own stat; exporters with labels (Prometheus)
+ * show one metric with a label per member.
+ */
+export interface StatFamily {
+  /** snake_case, shared by every member. */
+  readonly name: string;
+  /** Describes the family as a whole ("Logins refused, by NAK code"). */
+  readonly help: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface StatOptions {
+  family?: StatFamily;
 }
 
 /** A running total the hot path increments directly. */
@@ -88,6 +107,7 @@ interface Entry {
   kind: StatKind;
   unit: string;
   description: string;
+  family?: StatFamily;
   read(): number;
   readTerms?: () => readonly [number, number];
   /** change: previous total and when it was taken; rates of the recent samples. */
@@ -103,8 +123,14 @@ export class StatsRegistry {
   private readonly entries = new Map<string, Entry>();
   private timer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
+  /** Called at the start of every sample, before rates move on (snapshots of resettable sources). */
+  readonly beforeSample: ((at: number) => void)[] = [];
   /** Called after every sample (StatsRecord, the status page's history). */
   readonly onSample: ((at: number) => void)[] = [];
+  /** When the last sample was taken (0 before the first). */
+  lastSampleAt = 0;
+  /** Changes whenever a stat is added or removed, so that readers can tell the set changed. */
+  generation = 0;
 
   constructor(
     /** `roomserver` or `userserver`. */
@@ -120,43 +146,63 @@ export class StatsRegistry {
     return `${this.category}.${this.container}.${name}`;
   }
 
-  private add(e: Entry): void {
+  private add(e: Entry, opts: StatOptions): void {
     if (!NAME.test(e.name)) throw new Error(`stat name ${JSON.stringify(e.name)} is not snake_case`);
     if (this.entries.has(e.name)) throw new Error(`stat ${this.fullName(e.name)} registered twice`);
+    if (opts.family) {
+      if (!NAME.test(opts.family.name))
+        throw new Error(`family name ${JSON.stringify(opts.family.name)} is not snake_case`);
+      e.family = opts.family;
+    }
     this.entries.set(e.name, e);
+    this.generation++;
+  }
+
+  /** Deregisters a stat (what it counted went away: a RoomServer that left). False when unknown. */
+  remove(name: string): boolean {
+    const gone = this.entries.delete(name);
+    if (gone) this.generation++;
+    return gone;
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
   }
 
   /** A number read when sampled or shown (users online, rooms, RSS). */
-  number(name: string, unit: string, description: string, read: () => number): void {
-    this.add({ name, kind: 'number', unit, description, read });
+  number(name: string, unit: string, description: string, read: () => number, opts: StatOptions = {}): void {
+    this.add({ name, kind: 'number', unit, description, read }, opts);
   }
 
   /** A running total the caller increments (`counter.value++`): shown with its rate per second. */
-  counter(name: string, unit: string, description: string): Counter {
+  counter(name: string, unit: string, description: string, opts: StatOptions = {}): Counter {
     const c = new Counter();
-    this.changeOf(name, unit, description, () => c.value);
+    this.changeOf(name, unit, description, () => c.value, opts);
     return c;
   }
 
   /** A running total kept elsewhere (bytes a socket wrote, CPU microseconds), shown with its rate. */
-  changeOf(name: string, unit: string, description: string, readTotal: () => number): void {
-    this.add({ name, kind: 'change', unit, description, read: readTotal, rates: [] });
+  changeOf(name: string, unit: string, description: string, readTotal: () => number, opts: StatOptions = {}): void {
+    this.add({ name, kind: 'change', unit, description, read: readTotal, rates: [] }, opts);
   }
 
   /** A ratio: `read` returns [numerator, denominator]. */
-  percentage(name: string, description: string, read: () => readonly [number, number]): void {
+  percentage(name: string, description: string, read: () => readonly [number, number], opts: StatOptions = {}): void {
     const readTerms = read;
-    this.add({
-      name,
-      kind: 'percentage',
-      unit: '%',
-      description,
-      readTerms,
-      read: () => {
-        const [n, d] = readTerms();
-        return d === 0 ? 0 : (100 * n) / d;
+    this.add(
+      {
+        name,
+        kind: 'percentage',
+        unit: '%',
+        description,
+        readTerms,
+        read: () => {
+          const [n, d] = readTerms();
+          return d === 0 ? 0 : (100 * n) / d;
+        },
       },
-    });
+      opts,
+    );
   }
 
   /** Last, median and 99th percentile of a distribution as three number stats: `<name>`, `<name>_p50`, `<name>_p99`. */
@@ -169,6 +215,7 @@ export class StatsRegistry {
   /** Takes a sample now: the rates of change stats move on. */
   sample(): void {
     const at = this.now();
+    for (const fn of this.beforeSample) fn(at);
     for (const e of this.entries.values()) {
       if (e.kind !== 'change') continue;
       const total = e.read();
@@ -181,6 +228,7 @@ export class StatsRegistry {
       e.prevTotal = total;
       e.prevAt = at;
     }
+    this.lastSampleAt = at;
     for (const fn of this.onSample) fn(at);
   }
 
@@ -219,6 +267,7 @@ export class StatsRegistry {
       unit: e.unit,
       description: e.description,
       value: e.read(),
+      ...(e.family ? { family: e.family } : {}),
     };
     if (e.kind === 'change') {
       const rates = e.rates as number[];

@@ -2,6 +2,7 @@
 // Load test: how many moving users one RoomServer process holds at one update per second.
 //
 //   node scripts/load-roomserver.mjs --users 2000 --per-room 50 --seconds 20
+//   node scripts/load-roomserver.mjs --config 'StatusHttp 0' --scrape   (monitoring on and read)
 //
 // Starts its own stand-alone RS_v11 (temporary directory, ephemeral port on 127.0.0.1) unless
 // --port is given, logs in N protocol-client bots at a bounded rate, puts them in rooms of
@@ -27,6 +28,17 @@ const argv = yargs(hideBin(process.argv))
   .option('interval-us', { type: 'number', default: 1_000_000, describe: 'ClientUpdates interval' })
   .option('login-rate', { type: 'number', default: 300, describe: 'logins per second' })
   .option('port', { type: 'number', describe: 'use a running RoomServer on 127.0.0.1 instead of starting one' })
+  .option('config', {
+    type: 'string',
+    default: '',
+    describe: 'extra lines for the RoomServer configuration (\\n between)',
+  })
+  .option('main', { type: 'string', describe: 'RoomServer to start (default dist/roomserver/main.js of this tree)' })
+  .option('scrape', {
+    type: 'number',
+    describe:
+      'read the StatusHttp endpoint while measuring: /metrics every N seconds (Prometheus: 15), and what one open status page polls; then time 50 reads of each',
+  })
   .strict()
   .parseSync();
 
@@ -37,9 +49,9 @@ async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'ws-load-'));
   writeFileSync(
     join(dir, 'load.cfg'),
-    `Server Load\nUsers 0\nBindAddr 127.0.0.1\nClientUpdates ${argv.avatars} ${argv['interval-us']}\nConnections ${N + 100} 10\nFloodLimit 1000 5000\nAddressLimit ${N + 100} ${N + 100}\n`,
+    `Server Load\nUsers 0\nBindAddr 127.0.0.1\nClientUpdates ${argv.avatars} ${argv['interval-us']}\nConnections ${N + 100} 10\nFloodLimit 1000 5000\nAddressLimit ${N + 100} ${N + 100}\n${argv.config.replace(/\\n/g, '\n')}\n`,
   );
-  const proc = spawn(process.execPath, [join(root, 'dist/roomserver/main.js'), 'load.cfg'], {
+  const proc = spawn(process.execPath, [resolve(argv.main ?? join(root, 'dist/roomserver/main.js')), 'load.cfg'], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -52,7 +64,8 @@ async function startServer() {
     proc.on('exit', () => rej(new Error(`RoomServer exited: ${out}`)));
   });
   const port = Number(/Listening for users on [^:]+:(\d+)/.exec(out)[1]);
-  return { proc, port, pid: proc.pid, dir };
+  const status = /Listening for status on [^:]+:(\d+)/.exec(out);
+  return { proc, port, pid: proc.pid, dir, statusPort: status ? Number(status[1]) : null };
 }
 
 function cpuTicks(pid) {
@@ -111,14 +124,58 @@ moveTimer = setInterval(() => {
   }
 }, intervalMs / 50);
 
+// What Prometheus and one open status page ask for (the page polls twice per 5 s sample).
+let scraped = 0;
+const scrapers = [];
+const base = server.statusPort ? `http://127.0.0.1:${server.statusPort}` : null;
+const read = async (path) => {
+  const r = await fetch(`${base}${path}`).catch(() => null);
+  if (!r?.ok) return;
+  await r.arrayBuffer();
+  scraped++;
+};
+if (argv.scrape && base) {
+  // Each kind once before measuring: the first use of a code path compiles it, a cost a running
+  // server pays once, not per scrape.
+  await read('/metrics');
+  await read('/status.json');
+  await read('/stats?format=json');
+  const every = (ms, fn) => setInterval(fn, ms);
+  scrapers.push(every(argv.scrape * 1000, () => read('/metrics')));
+  let since = Date.now() / 1000;
+  scrapers.push(
+    every(2500, async () => {
+      await read(`/status.json?since=${since}`);
+      since = Date.now() / 1000;
+      await read('/stats?format=json');
+    }),
+  );
+}
 await new Promise((r) => setTimeout(r, 3 * intervalMs)); // settle: initial arrivals
 measuring = true;
 const cpu0 = server.pid ? cpuTicks(server.pid) : 0;
 const w0 = Date.now();
 await new Promise((r) => setTimeout(r, argv.seconds * 1000));
 measuring = false;
+for (const s of scrapers) clearInterval(s);
 const wall = (Date.now() - w0) / 1000;
 const cpu = server.pid ? (cpuTicks(server.pid) - cpu0) / 100 / wall : NaN;
+
+/** Server CPU milliseconds one request costs: 50 in a row, less what the load took meanwhile. */
+async function costOf(paths) {
+  const c0 = cpuTicks(server.pid);
+  const t0 = Date.now();
+  for (let i = 0; i < 50; i++) for (const p of paths) await read(p);
+  const seconds = (Date.now() - t0) / 1000;
+  return Number((((cpuTicks(server.pid) - c0) / 100 - cpu * seconds) * 20).toFixed(2));
+}
+const requestCpuMs =
+  argv.scrape && base && server.pid
+    ? {
+        metrics: await costOf(['/metrics']),
+        statusPagePoll: await costOf(['/status.json?since=0', '/stats?format=json']),
+      }
+    : null;
 clearInterval(moveTimer);
 
 latencies.sort((a, b) => a - b);
@@ -138,6 +195,8 @@ console.log(
     perViewerPerSecond: Number((longlocs / wall / N).toFixed(2)),
     latencyMs: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: q(1) },
     botsDisconnected: closed,
+    statusRequests: scraped,
+    requestCpuMs,
   }),
 );
 for (const b of bots) b.c.close();

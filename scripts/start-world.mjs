@@ -67,6 +67,7 @@ function prepareDatabase() {
 }
 
 const children = [];
+const statusPages = [];
 let stopping = false;
 
 function start(s) {
@@ -88,6 +89,8 @@ function start(s) {
           const path = join(run, log[1]);
           if (existsSync(path) && /^Ready to serve$/m.test(readFileSync(path, 'utf8'))) {
             clearInterval(poll);
+            const status = /Listening for status on (\S+):(\d+)/.exec(text);
+            if (status) statusPages.push(`${s.name}: http://${status[1]}:${status[2]}/`);
             resolveStart(child);
           }
         }, 100);
@@ -123,6 +126,7 @@ try {
   console.log(`\nThe world is up. Logs: ${run}/*.log (tail -f them); Ctrl-C to stop.`);
   console.log(`Point a WorldsPlayer at: ${addrs.map((a) => `worldserver://${a}:${port}/`).join('  ')}`);
   console.log("(WorldServer=... in the client's override.ini)");
+  if (statusPages.length) console.log(`Status pages (statistics, /metrics for Prometheus): ${statusPages.join('  ')}`);
   if (!standalone) {
     console.log('\nTo register an account: in the client choose New User and give one of these serial numbers as the');
     console.log('codeword (a codeword longer than 6 characters is taken as the serial). Or log in as "guest".');

@@ -25,6 +25,7 @@ import {
   type CommonDraft,
 } from '../runtime/config-common.js';
 import type { DatabaseSettings } from '../runtime/db/types.js';
+import { DEFAULT_HEALTH_CHECK, healthCheckKeyword, type HealthCheckSettings } from '../runtime/stats-config.js';
 import { adminDraft, adminKeywords, type AdminSettings } from './admin/config.js';
 import { checkSignupConfig, signupDraft, signupKeywords, type SignupSettings } from './signup/config.js';
 
@@ -65,6 +66,8 @@ export interface UserServerConfig extends CommonDraft, AdminSettings, SignupSett
   logoffDelayMs: number;
   /** Extension: wait between attempts to open the user database. @default 30 s */
   databaseRetryMs: number;
+  /** Extension: how /health checks the user database (HealthCheck). @default every 2 s, 1 s timeout */
+  healthCheck: HealthCheckSettings;
   /** Extension: failed logins allowed per address and per account within the window; then locked out. @default 5, 5, 10 min */
   loginFailures: LoginFailureSettings;
   /** Extension: accounts one address may register per hour. @default 5 */
@@ -172,6 +175,7 @@ const TABLE: KeywordSpec<UserServerConfig>[] = [
   secondsKeyword<UserServerConfig>('RedirectGrace', (d, ms) => (d.redirectGraceMs = ms)),
   secondsKeyword<UserServerConfig>('LogoffDelay', (d, ms) => (d.logoffDelayMs = ms)),
   secondsKeyword<UserServerConfig>('DatabaseRetry', (d, ms) => (d.databaseRetryMs = ms)),
+  healthCheckKeyword<UserServerConfig>(),
   ...adminKeywords<UserServerConfig>(),
   ...signupKeywords<UserServerConfig>(),
   {
@@ -242,6 +246,7 @@ export function userServerDraft(file: string): UserServerConfig {
     ...signupDraft(),
     loginFailures: { ...US_DEFAULTS.loginFailures },
     registrationsPerHour: US_DEFAULTS.registrationsPerHour,
+    healthCheck: { ...DEFAULT_HEALTH_CHECK },
   };
 }
 

@@ -32,7 +32,11 @@ export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkM
     case 'LOGIN_REQ':
       us.track(
         verifyRoomServerLogin(us, m).then(
-          (ans) => link.send(ans),
+          (ans) => {
+            us.counts.roomServerLogins++;
+            if (ans.kind === 'LOGIN_ANS' && ans.nak !== 0) us.counts.roomServerLoginsRefused++;
+            link.send(ans);
+          },
           (err: unknown) => {
             if (err instanceof DatabaseError)
               us.logLimit.error('UserDatabase', describe(err), describe(err), 'database');
@@ -81,8 +85,11 @@ export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkM
     }
     case 'WHISPER': {
       const r = us.router.whisper(m.from, m.to, m.text);
-      if (!r.delivered)
+      if (r.delivered) us.counts.whispersRouted++;
+      else {
+        us.counts.whispersUndeliverable++;
         us.logLimit.error(m.from, 'undeliverable whisper', `undeliverable whisper dropped - ${r.reason}`);
+      }
       return link.send({
         kind: 'WHISPER_ANS',
         reqId: m.reqId,
@@ -95,6 +102,10 @@ export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkM
     case 'BOOT_REQ': {
       const r = us.router.boot(m.from, m.name);
       return link.send({ kind: 'BOOT_ANS', reqId: m.reqId, ok: r.ok ? 1 : 0, message: r.message });
+    }
+    case 'RS_STATS': {
+      const { kind: _kind, ...load } = m;
+      return us.monitor.galaxy.report(link, load);
     }
     default:
       us.log.error(`RoomServer ${link.name}`, `unexpected link message ${m.kind}; link closed`);

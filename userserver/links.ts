@@ -63,6 +63,11 @@ export class RoomServerLink implements RoomServerEntry {
     return this.channel.remoteAddress;
   }
 
+  /** Round trip of the link's last PING, in ms. */
+  get rttMs(): number {
+    return this.channel.rttMs;
+  }
+
   send(m: LinkMessage): void {
     this.channel.send(m);
   }

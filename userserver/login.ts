@@ -120,6 +120,7 @@ const establishIdentity: Step = async (ctx) => {
         ctx.session.address,
       );
       if (!r.ok) return r;
+      us.counts.registrations++;
       us.log.event(`registered ${r.record.userName} with serial ${serial} from ${ctx.session.address}`, {
         event: 'registration',
         user: r.record.userName,
@@ -234,7 +235,12 @@ export async function runLogin(us: UserServer, session: UserSession, sent: reado
       };
     }
   }
-  if (!refusal) return;
+  if (!refusal) {
+    us.counts.logins++;
+    if (ctx.kind === 'guest') us.counts.guestLogins++;
+    return;
+  }
+  us.counts.refuse(refusal.nak);
   if (ctx.guestSlot !== null && !session.user) us.guests?.free(ctx.guestSlot);
   us.logLimit.error(
     ctx.name || session.address,

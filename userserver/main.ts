@@ -10,6 +10,8 @@ import { ctime } from '../runtime/ctime.js';
 import { describe, installLifecycle } from '../runtime/lifecycle.js';
 import { ServerLog } from '../runtime/log.js';
 import { startAdminServices, type AdminServices } from './admin/service.js';
+import { listenHttpOrDie } from '../runtime/http/endpoint.js';
+import { installShowStats, statusLine } from '../runtime/stats-report.js';
 import { loadLogTransports } from '../runtime/log-plugins.js';
 import { operationsParticulars, outputParticulars } from '../runtime/particulars.js';
 import {
@@ -39,7 +41,9 @@ async function main(): Promise<void> {
       ? await listen(clients, 'users', cfg.usersPort, cfg.bindAddr).catch((err: Error) => die(PROGRAM, err.message))
       : null;
   const baseName = `${cfg.serverName}US.${process.pid}`;
+  const status = cfg.statusHttp ? await listenHttpOrDie(PROGRAM, cfg.statusHttp.port, cfg.statusHttp.bindAddr) : null;
   const particulars = describeConfig(cfg, path, links.address, clientsAt, baseName, args.stdout);
+  if (status) particulars.push(statusLine(status.address));
   printParticulars(particulars, args.stdout);
 
   const log = new ServerLog({
@@ -68,6 +72,8 @@ async function main(): Promise<void> {
     log.event(`ChannelSuffix ${cfg.channelSuffix} ignored: it only applies to redundant WorldServers`);
 
   const us = new UserServer(cfg, log, clients, links.server, path);
+  installShowStats(log, us.stats);
+  if (status) us.monitor.monitoring.serve(status.server);
   let db: Database | null = null;
   let admin: AdminServices | null = null;
   let stopping = false;

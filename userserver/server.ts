@@ -25,6 +25,8 @@ import { RoomRefusals } from '../runtime/no-room.js';
 import { currentLimits } from '../runtime/reload.js';
 import { buildServerProps } from '../runtime/serverprops.js';
 import { SocketSet } from '../runtime/sockets.js';
+import { metered } from '../runtime/db/metered.js';
+import { StatsRegistry } from '../runtime/stats.js';
 import { commandTrace, linkTrace, toggleCommandTrace, type LinkTrace } from '../runtime/trace.js';
 import { Accounts, type UsageWrite } from './accounts.js';
 import type { UserServerConfig } from './config.js';
@@ -39,6 +41,7 @@ import { userServerReport } from './report.js';
 import { Router, type RoutingHost } from './routing.js';
 import { UserSession } from './session.js';
 import { ActiveUsers, GuestSlots, activeUser, type ActiveUser } from './users.js';
+import { UserServerCounts, UserServerMonitor } from './stats.js';
 
 const HOUR_MS = 3_600_000;
 const SHUTDOWN_NOTICE = 'The WorldServer is shutting down for maintenance. Please come back later.';
@@ -68,9 +71,12 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
   /** Links still in their handshake. */
   private readonly pendingLinks = new Set<RoomServerLink>();
   accounts: Accounts | null = null;
-  private readonly sessions = new Set<UserSession>();
+  readonly sessions = new Set<UserSession>();
   /** Sessions in `sessions` that were taken on only to be told "server full". */
   private fullNotices = 0;
+  readonly stats: StatsRegistry;
+  readonly counts = new UserServerCounts();
+  readonly monitor: UserServerMonitor;
   private readonly sockets = new SocketSet();
   /** Writes that failed (database down); retried with the next write-back. */
   private retryWrites: UsageWrite[] = [];
@@ -129,6 +135,18 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     clientListener.on('connection', (s: Socket) => this.acceptClient(s));
     linkListener.on('connection', (s: Socket) => this.acceptLink(s));
     watchAcceptErrors(clientListener, 'clients', this.logLimit);
+    this.stats = new StatsRegistry('userserver', cfg.serverName);
+    this.monitor = new UserServerMonitor(this);
+    this.monitor.monitoring.start();
+  }
+
+  /** Ready: the user database (if any) is open and RoomServers may connect. */
+  get serving(): boolean {
+    return this.acceptingLinks;
+  }
+
+  get stopping(): boolean {
+    return this.shuttingDown;
   }
 
   limits(): Readonly<Limits> {
@@ -158,7 +176,10 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
 
   /** The user database is open: accounts are served from it; boot bans of earlier runs hold (AG-20). */
   async useDatabase(db: Database): Promise<void> {
-    this.accounts = new Accounts(db, this.hasher, this.guard, (text) => this.log.error('UserDatabase', text));
+    this.accounts = new Accounts(metered(db, this.counts.db), this.hasher, this.guard, (text) =>
+      this.log.error('UserDatabase', text),
+    );
+    this.monitor.databaseOpen(db);
     await this.restoreBans(db);
   }
 
@@ -423,6 +444,7 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     this.pendingLinks.delete(link);
     this.links.add(link);
     this.directory.add(link);
+    this.monitor.galaxy.linkUp(link);
     const worlds = link.worlds.map((w) => (w.channel ? `${w.world}<${w.channel}>` : w.world)).join(' ');
     this.log.event(
       `RoomServer ${link.name} connected from ${link.address}; clients go to ${link.usersIp}:${link.usersPort}${worlds ? `; volunteers for ${worlds}` : ''}`,
@@ -432,6 +454,7 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
 
   linkDown(link: RoomServerLink, reason: string): void {
     this.links.delete(link);
+    this.monitor.galaxy.linkDown(link);
     const lost = this.directory.remove(link);
     this.log.error(
       `RoomServer ${link.name}`,
@@ -532,5 +555,6 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     );
     if (db) await db.close();
     await this.sockets.drained(3_000);
+    await this.monitor.stop();
   }
 }

@@ -174,6 +174,8 @@ export class UserSession implements ConnectionHandler, ClientPresence {
       return;
     }
     const r = this.us.router.whisper(u.name, c.objId, c.text);
+    if (r.delivered) this.us.counts.whispersRouted++;
+    else this.us.counts.whispersUndeliverable++;
     if (!r.delivered) {
       this.us.logLimit.error(
         u.name,

@@ -26,6 +26,7 @@ function allowChat(rs: RoomServer, u: RoomUser): boolean {
     u.chatWarned = false;
   }
   if (++u.chatWindowLines <= lim.chatLines) return true;
+  rs.counts.chatDropped++;
   if (!u.chatWarned) {
     u.chatWarned = true;
     rs.logLimit.error(
@@ -43,6 +44,7 @@ export function handleText(s: LiveSession, c: CommandOf<'TEXT'>): void {
   const { rs, user: u } = s;
   if (c.text === '' || !allowChat(rs, u)) return;
   u.textMessages++;
+  rs.counts.chatLines++;
   const frames = textFrames(u.name, c.text);
   u.conn.sendAll(frames);
   if (u.specialGuest) {
@@ -75,6 +77,7 @@ export function handleWhisper(s: LiveSession, c: CommandOf<'WHISPER'>): void {
   }
   const local = rs.world.byName(target);
   if (local) {
+    rs.counts.whispersLocal++;
     local.conn.sendAll(whisperFrames(u.name, c.text));
     return;
   }
@@ -82,6 +85,8 @@ export function handleWhisper(s: LiveSession, c: CommandOf<'WHISPER'>): void {
   rs.galaxy
     .whisperElsewhere(u, to, c.text)
     .then((r) => {
+      if (r.delivered) rs.counts.whispersOut++;
+      else rs.counts.whispersUndeliverable++;
       if (r.delivered || u.conn.isClosed) return;
       rs.logLimit.error(
         u.name,

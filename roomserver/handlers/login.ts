@@ -23,6 +23,7 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
   conn.label = loginName || conn.remoteAddress;
 
   const refuse = (nak: NakCode, reason: string) => {
+    rs.counts.refuse(nak);
     rs.logLimit.error(
       loginName || conn.remoteAddress,
       `login refused ${reason}`,
@@ -134,6 +135,7 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
   if (rs.galaxy.serverType === ServerType.ROOM_SERVER_ANON || decision.newSession)
     for (const line of rs.moth.message) conn.sendAll(textFrames(SERVER_PSEUDO_USER, line));
   rs.galaxy.joined(u);
+  rs.counts.logins++;
   rs.log.debug(`login ${canonical} from ${conn.remoteAddress} on ${u.channel}, sees ${u.maxAvatars} avatars`);
   rs.log.note(`login ${canonical} from ${conn.remoteAddress} on ${u.channel}`, {
     event: 'login',

@@ -215,6 +215,16 @@ export class OracleDatabase extends OperationStore implements Database {
     }
   }
 
+  async probe(): Promise<void> {
+    if (this.closing) throw new DatabaseError(`${this.description}: closed`);
+    try {
+      const conn = await this.pool.getConnection();
+      await conn.ping().finally(() => conn.close().catch(() => undefined));
+    } catch (err) {
+      throw queryFailure(this.description, err);
+    }
+  }
+
   /** Waits up to CLOSE_DRAIN_S for calls in progress, then closes every connection. */
   close(): Promise<void> {
     this.closing ??= this.pool.close(CLOSE_DRAIN_S).catch((err: unknown) => {

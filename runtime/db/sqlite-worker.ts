@@ -19,7 +19,7 @@ export interface WorkerConfig {
 
 export interface WorkerRequest {
   id: number;
-  op: OpName | 'close';
+  op: OpName | 'close' | 'probe';
   args: unknown[];
 }
 
@@ -37,6 +37,27 @@ export type WorkerReply =
 
 // An administrator may hold the file with the sqlite3 command line while the servers run.
 const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Health probe: would a write get the file's lock right now? A probe never waits for the lock (the
+ * busy timeout is off for it), so a locked file shows at once and the thread is not held up.
+ */
+function probe(db: BetterSqlite3.Database): void {
+  db.pragma('busy_timeout = 0');
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('ROLLBACK');
+  } catch (err) {
+    const f = failure(err);
+    if (f.code?.startsWith('SQLITE_BUSY') || f.code?.startsWith('SQLITE_LOCKED'))
+      throw new DatabaseError(
+        'the file is locked for writing by another program (an open sqlite3 session with a transaction, say)',
+      );
+    throw err;
+  } finally {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+}
 
 const SCRIPTS = [
   { file: 'createUserTables.sql', tables: ['serialnumbers', 'userregistration', 'userproperties'] },
@@ -189,6 +210,9 @@ function serve(port: NonNullable<typeof parentPort>, config: WorkerConfig): void
       try {
         if (req.op === 'close') {
           db.close();
+          reply = { id: req.id, ok: true, value: undefined };
+        } else if (req.op === 'probe') {
+          probe(db);
           reply = { id: req.id, ok: true, value: undefined };
         } else {
           const problem = fileProblem(config.file, opened);

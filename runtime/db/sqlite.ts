@@ -117,7 +117,11 @@ export class SqliteDatabase extends OperationStore implements Database {
     this.pending.clear();
   }
 
-  private send(op: OpName | 'close', args: unknown[]): Promise<unknown> {
+  probe(): Promise<void> {
+    return this.send('probe', []).then(() => undefined);
+  }
+
+  private send(op: OpName | 'close' | 'probe', args: unknown[]): Promise<unknown> {
     if (this.stopped) return Promise.reject(this.stopped);
     if (this.closing && op !== 'close') return Promise.reject(new DatabaseError(`${this.description}: closed`));
     const id = this.nextId++;

@@ -98,6 +98,12 @@ export interface Database extends UserStore, RoomStore, AdminStore {
   readonly kind: 'sqlite' | 'oracle';
   /** Human description without the password, e.g. `sqlite:run/users.db` or `us@db:1521/XE`. */
   readonly description: string;
+  /**
+   * Resolves when the database would accept a write now (health checks): SQLite takes and releases
+   * the file's write lock without waiting for it, Oracle pings a pooled connection. Rejects with a
+   * DatabaseError saying why not.
+   */
+  probe(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -12,6 +12,7 @@ import type { Binds, Row as SqlRow, SqlBackend, SqlSession } from '../../runtime
 import { ORACLE, SQL, operations } from '../../runtime/db/sql.js';
 import type { Database, StoredBan, StoredProperty } from '../../runtime/db/types.js';
 import { DatabaseError } from '../../runtime/db/types.js';
+import { holdWriteLock } from '../helpers/sqlite-lock.js';
 
 type Row = Record<string, unknown>;
 
@@ -350,6 +351,21 @@ t.test('SQLite: if the worker thread dies, pending and later calls reject with D
   t.ok(rejected.every((s) => s.reason instanceof DatabaseError));
   await t.rejects(db.findUser('x'), DatabaseError);
   await db.close();
+});
+
+t.test('SQLite: probe() fails at once while another program holds the write lock, then succeeds again', async (t) => {
+  const file = join(t.testdir(), 'probe.db');
+  const db = await openDatabase({ user: '', password: '', service: `sqlite:${file}` });
+  t.teardown(() => db.close());
+  await db.probe();
+  const lock = await holdWriteLock(file);
+  t.teardown(() => lock.kill());
+  const started = Date.now();
+  await t.rejects(db.probe(), { name: 'DatabaseError', message: /locked for writing by another program/ });
+  t.ok(Date.now() - started < 2000, 'the probe does not wait for the busy timeout');
+  await lock.release();
+  await db.probe();
+  t.equal(await db.findUser('nobody'), null, 'ordinary calls still work after a failed probe');
 });
 
 t.test('SQLite: an unusable path fails with a DatabaseError', async (t) => {

@@ -100,3 +100,75 @@ t.test('onSample listeners run after each sample', async (t) => {
   reg.sample();
   t.same(seen, [1_000_000, 1_005_000]);
 });
+
+t.test('remove: a stat can go away (a RoomServer that left), and the generation says the set changed', async (t) => {
+  const { reg } = clocked();
+  const g0 = reg.generation;
+  reg.number('rs_first_users', 'users', 'users on first', () => 3);
+  t.ok(reg.generation > g0, 'adding changes the generation');
+  t.ok(reg.has('rs_first_users'));
+  const g1 = reg.generation;
+  t.equal(reg.remove('rs_first_users'), true);
+  t.equal(reg.remove('rs_first_users'), false, 'removing twice is harmless');
+  t.ok(reg.generation > g1, 'removing changes the generation');
+  t.notOk(reg.has('rs_first_users'));
+  t.equal(reg.read('rs_first_users'), undefined);
+  reg.number('rs_first_users', 'users', 'users on first, back again', () => 4);
+  t.equal(reg.read('rs_first_users')?.value, 4, 'the name can be registered again');
+});
+
+t.test('families: members carry the family (for labelled exporters) and its name must be snake_case', async (t) => {
+  const { reg } = clocked();
+  const family = { name: 'logins_refused', help: 'Logins refused, by NAK code', labels: { nak: '13' } };
+  reg.changeOf('logins_refused_bad_password', 'logins', 'NAK 13', () => 2, { family });
+  reg.number('users', 'users', 'users', () => 1);
+  t.same(reg.read('logins_refused_bad_password')?.family, family);
+  t.equal(reg.read('users')?.family, undefined, 'a stat of its own has no family');
+  t.throws(
+    () => reg.number('x', 'u', 'd', () => 0, { family: { name: 'Bad-Name', help: 'h', labels: {} } }),
+    /snake_case/,
+  );
+  t.notOk(reg.has('x'), 'a refused stat is not registered');
+});
+
+t.test('beforeSample runs before rates move on, onSample after; lastSampleAt is the sample time', async (t) => {
+  const { reg, advance } = clocked();
+  const order: string[] = [];
+  let snapshot = 0;
+  let source = 5;
+  reg.number('snapshot', 'things', 'taken at each sample', () => snapshot);
+  reg.beforeSample.push(() => {
+    order.push('before');
+    snapshot = source;
+  });
+  reg.onSample.push(() => order.push(`after ${reg.read('snapshot')?.value}`));
+  t.equal(reg.lastSampleAt, 0);
+  reg.sample();
+  source = 9;
+  t.equal(reg.read('snapshot')?.value, 5, 'a snapshot holds until the next sample');
+  advance(5000);
+  reg.sample();
+  t.same(order, ['before', 'after 5', 'before', 'after 9']);
+  t.equal(reg.lastSampleAt, 1_005_000);
+});
+
+t.test('percentage and change stats take a family too; start() samples at once and then on its timer', async (t) => {
+  const reg = new StatsRegistry('userserver', 'PrivateUS');
+  const fam = { name: 'ratio', help: 'a ratio', labels: { kind: 'a' } };
+  reg.percentage('ratio_a', 'share of a', () => [1, 4], { family: fam });
+  t.equal(reg.read('ratio_a')?.value, 25);
+  t.same(reg.read('ratio_a')?.family, fam);
+  const samples: number[] = [];
+  reg.onSample.push((at) => samples.push(at));
+  // The registry's timer never keeps a process alive; this test has to.
+  const alive = setInterval(() => {}, 1000);
+  t.teardown(() => clearInterval(alive));
+  reg.start(20);
+  t.equal(samples.length, 1, 'the first sample is taken at start');
+  await new Promise<void>((resolve) => reg.onSample.push(() => resolve()));
+  reg.stop();
+  t.ok(samples.length >= 2, 'then every interval');
+  const n = samples.length;
+  await new Promise((r) => setTimeout(r, 60));
+  t.equal(samples.length, n, 'stop() stops sampling');
+});
