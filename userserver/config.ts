@@ -24,6 +24,14 @@ import {
   type CommonDraft,
 } from '../runtime/config-common.js';
 import type { DatabaseSettings } from '../runtime/db/types.js';
+import {
+  DEFAULT_LINK_HANDSHAKE,
+  DEFAULT_ROOM_LIMITS,
+  linkHandshakeKeyword,
+  roomKeywords,
+  type LinkHandshakeLimits,
+  type RoomLimits,
+} from '../runtime/config-limits.js';
 
 export interface UserDatabaseSettings extends DatabaseSettings {
   /** Minutes between write-backs of usage counters and properties of active users. */
@@ -62,6 +70,10 @@ export interface UserServerConfig extends CommonDraft {
   logoffDelayMs: number;
   /** Extension: wait between attempts to open the user database. @default 30 s */
   databaseRetryMs: number;
+  /** Extensions RoomIds and RoomRequests: the galaxy-wide room ids and room requests per user. */
+  rooms: RoomLimits;
+  /** Extension LinkHandshake: unauthenticated handshakes on the RoomServers port. */
+  linkHandshake: LinkHandshakeLimits;
 }
 
 export const US_DEFAULTS = {
@@ -153,6 +165,8 @@ const TABLE: KeywordSpec<UserServerConfig>[] = [
       d.channelSuffix = str(v, 0);
     },
   },
+  ...roomKeywords<UserServerConfig>(),
+  linkHandshakeKeyword<UserServerConfig>(),
   secondsKeyword<UserServerConfig>('RedirectGrace', (d, ms) => (d.redirectGraceMs = ms)),
   secondsKeyword<UserServerConfig>('LogoffDelay', (d, ms) => (d.logoffDelayMs = ms)),
   secondsKeyword<UserServerConfig>('DatabaseRetry', (d, ms) => (d.databaseRetryMs = ms)),
@@ -202,6 +216,8 @@ export function userServerDraft(file: string): UserServerConfig {
     passwordCost: US_DEFAULTS.passwordCost,
     logoffDelayMs: US_DEFAULTS.logoffDelayMs,
     databaseRetryMs: US_DEFAULTS.databaseRetryMs,
+    rooms: { ...DEFAULT_ROOM_LIMITS },
+    linkHandshake: { ...DEFAULT_LINK_HANDSHAKE },
   };
 }
 
