@@ -1,17 +1,25 @@
 // The RoomServer behind a UserServer (AG-26, AG-29, protocol/LINK.md): one link to the UserServer
 // carries login checks, room assignments, presence, whispers, broadcasts, boots and friends-list
-// changes. Losing the link closes every user connection; then, every LinkRetry seconds (30 by
-// default, as the guide says), the configuration file is read again and the link re-established.
+// changes. It runs over TLS with a key derived from the password on the UserServer line
+// (runtime/secure-link.ts): no user password crosses it in clear. Losing the link closes every
+// user connection; then, every LinkRetry seconds (30 by default, as the guide says), the
+// configuration file is read again and the link re-established.
 
-import { connect, type Socket } from 'node:net';
 import { Nak, ServerType, SERVER_PSEUDO_USER, type NakCode } from '../protocol/constants.js';
 import { buddyNotify, textFrames, whisperFrames } from '../protocol/messages.js';
-import { linkNonce, proofsEqual, roomServerProof, userServerProof } from '../protocol/link-auth.js';
 import type { NewProp } from '../protocol/props.js';
-import { LINK_VERSION, RoomAnswerKind, type LinkMessage, type LinkMessageOf } from '../protocol/link.js';
+import {
+  LINK_VERSION,
+  ROOMSERVER_LINK_ROLE,
+  RoomAnswerKind,
+  linkIdentity,
+  type LinkMessage,
+  type LinkMessageOf,
+} from '../protocol/link.js';
 import { ConfigError } from '../runtime/config.js';
 import { LinkChannel } from '../runtime/link-channel.js';
 import { describe } from '../runtime/lifecycle.js';
+import { connectSecure, linkKey } from '../runtime/secure-link.js';
 import { linkTrace, type LinkTrace } from '../runtime/trace.js';
 import { loadRoomServerConfig, type RoomServerConfig, type UserServerLink } from './config.js';
 import type { BootResult, Galaxy, LoginDecision, LoginRequest, RoomAnswer, WhisperTarget } from './galaxy.js';
@@ -35,9 +43,11 @@ export class LinkedGalaxy implements Galaxy {
   readonly serverType = ServerType.ROOM_SERVER_US;
   private state: 'down' | 'connecting' | 'handshake' | 'up' = 'down';
   private channel: LinkChannel | null = null;
-  private rsNonce: Buffer = Buffer.alloc(0);
   private nextReq = 1;
-  private readonly pending = new Map<number, { resolve(m: Answer | null): void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    number,
+    { req: LinkMessage; resolve(m: Answer | null): void; timer: NodeJS.Timeout }
+  >();
   private retryTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private everUp = false;
@@ -69,21 +79,62 @@ export class LinkedGalaxy implements Galaxy {
 
   private connect(): void {
     if (this.stopped) return;
-    const { host, port } = this.settings;
+    const { host, port, name, password } = this.settings;
+    const galaxy = this.rs.cfg.serverName;
     this.state = 'connecting';
-    const socket: Socket = connect({ host, port });
-    const timer = setTimeout(() => socket.destroy(new Error(`no answer within ${CONNECT_MS / 1000} s`)), CONNECT_MS);
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      if (this.state === 'connecting') this.lost(`cannot connect to UserServer ${host}:${port}: ${err.message}`);
-    });
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      this.state = 'handshake';
-      this.channel = new LinkChannel(socket, { onMessage: (m) => this.receive(m), onClose: (why) => this.lost(why) });
-      this.channel.trace = this.trace;
-      this.rsNonce = linkNonce();
-      this.channel.send({ kind: 'HELLO', version: LINK_VERSION, rsName: this.settings.name, nonce: this.rsNonce });
+    linkKey({ role: ROOMSERVER_LINK_ROLE, galaxy, password })
+      .then((key) =>
+        connectSecure({
+          host,
+          port,
+          galaxy,
+          identity: linkIdentity(ROOMSERVER_LINK_ROLE, name),
+          key,
+          timeoutMs: CONNECT_MS,
+          peerName: 'UserServer',
+        }),
+      )
+      .then(
+        (socket) => {
+          if (this.stopped) {
+            socket.destroy();
+            return;
+          }
+          this.state = 'handshake';
+          this.channel = new LinkChannel(socket, {
+            onMessage: (m) => this.receive(m),
+            onClose: (why) => this.lost(why),
+          });
+          this.channel.trace = this.trace;
+          this.hello(this.channel);
+        },
+        (err: unknown) => this.lost(describe(err)),
+      );
+  }
+
+  /**
+   * Every answer naming a room id counts, even one that comes after its request timed out: the
+   * UserServer counted it when it sent it, and ROOM_RELEASE must say how many arrived (LINK.md).
+   */
+  private counted(m: Answer, req: LinkMessage | undefined): void {
+    if (m.kind === 'ROOM_ANS' && (m.answer === RoomAnswerKind.HERE || m.answer === RoomAnswerKind.ELSEWHERE))
+      this.rs.keeper.granted(m.room, req?.kind === 'ROOM_REQ' ? req.name : null);
+    else if (m.kind === 'ROOM_INFO' && m.answer === RoomAnswerKind.HERE && req?.kind === 'ROOM_LOOKUP')
+      this.rs.keeper.granted(req.room, m.name);
+  }
+
+  /** The TLS-PSK handshake proved that both sides know the password: say who we are. */
+  private hello(ch: LinkChannel): void {
+    const cfg = this.rs.cfg;
+    ch.send({
+      kind: 'HELLO',
+      version: LINK_VERSION,
+      rsName: this.settings.name,
+      usersIp: cfg.publicAddress ?? (cfg.bindAddr && cfg.bindAddr !== '0.0.0.0' ? cfg.bindAddr : ch.localAddress),
+      usersPort: this.rs.usersPort,
+      worlds: cfg.worlds.map((w) =>
+        w.channel ? `${w.world}<${w.channel}${w.suffix ? `;${w.suffix}` : ''}>` : w.world,
+      ),
     });
   }
 
@@ -98,6 +149,7 @@ export class LinkedGalaxy implements Galaxy {
       case 'WHISPER_ANS':
       case 'BOOT_ANS': {
         const p = this.pending.get(m.reqId);
+        this.counted(m, p?.req);
         if (!p) return;
         this.pending.delete(m.reqId);
         clearTimeout(p.timer);
@@ -138,30 +190,7 @@ export class LinkedGalaxy implements Galaxy {
   }
 
   private handshake(ch: LinkChannel, m: LinkMessage): void {
-    const pw = this.settings.password;
     switch (m.kind) {
-      case 'CHALLENGE': {
-        if (m.version !== LINK_VERSION)
-          return ch.close(`UserServer speaks link version ${m.version}, this RoomServer ${LINK_VERSION}`);
-        const trusted = proofsEqual(m.proof, userServerProof(pw, this.rsNonce, m.nonce));
-        const cfg = this.rs.cfg;
-        ch.send({
-          kind: 'AUTH',
-          proof: roomServerProof(pw, m.nonce, this.rsNonce, this.settings.name),
-          serverName: cfg.serverName,
-          usersIp: cfg.publicAddress ?? (cfg.bindAddr && cfg.bindAddr !== '0.0.0.0' ? cfg.bindAddr : ch.localAddress),
-          usersPort: this.rs.usersPort,
-          worlds: cfg.worlds.map((w) =>
-            w.channel ? `${w.world}<${w.channel}${w.suffix ? `;${w.suffix}` : ''}>` : w.world,
-          ),
-        });
-        // On a mismatch AUTH still goes out, so that the UserServer can log the refusal too (AG-19).
-        if (!trusted)
-          ch.close(
-            'the UserServer does not know the password on our UserServer line (check RoomServers in its configuration)',
-          );
-        return;
-      }
       case 'WELCOME':
         this.state = 'up';
         this.rs.adoptWebSettings({
@@ -188,6 +217,7 @@ export class LinkedGalaxy implements Galaxy {
 
   /** AG-29: close every user connection, then retry after re-reading the configuration file. */
   private lost(reason: string): void {
+    if (this.state === 'down') return;
     const wasUp = this.state === 'up';
     this.state = 'down';
     this.channel = null;
@@ -203,6 +233,8 @@ export class LinkedGalaxy implements Galaxy {
       `${wasUp ? 'link lost' : 'no link'}: ${reason}; ${wasUp ? 'closing all user connections; ' : ''}retrying in ${retry} s`,
     );
     if (wasUp) this.rs.closeAll('lost the connection to the UserServer');
+    // The ids the UserServer gave are void now; rooms keep their state by name.
+    this.rs.keeper.linkLost();
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.reloadSettings();
@@ -239,7 +271,7 @@ export class LinkedGalaxy implements Galaxy {
         this.pending.delete(m.reqId);
         resolve(null);
       }, ANSWER_MS);
-      this.pending.set(m.reqId, { resolve, timer });
+      this.pending.set(m.reqId, { req: m, resolve, timer });
       ch.send(m);
     });
   }
@@ -272,10 +304,11 @@ export class LinkedGalaxy implements Galaxy {
 
   async resolveRoom(name: string): Promise<RoomAnswer> {
     const ans = await this.request({ kind: 'ROOM_REQ', reqId: this.reqId(), name });
-    if (!ans || ans.kind !== 'ROOM_ANS') return { kind: 'none', reason: 'the UserServer cannot be reached' };
+    if (!ans || ans.kind !== 'ROOM_ANS')
+      return { kind: 'none', reason: 'the UserServer cannot be reached', exhausted: false };
     if (ans.answer === RoomAnswerKind.HERE) return { kind: 'here', room: this.rs.world.rooms.adopt(name, ans.room) };
     if (ans.answer === RoomAnswerKind.ELSEWHERE) return { kind: 'elsewhere', id: ans.room, ip: ans.ip, port: ans.port };
-    return { kind: 'none', reason: ans.reason };
+    return { kind: 'none', reason: ans.reason, exhausted: ans.answer === RoomAnswerKind.EXHAUSTED };
   }
 
   lookupRoom(id: number): Promise<Room | null> {
@@ -283,6 +316,11 @@ export class LinkedGalaxy implements Galaxy {
       if (!ans || ans.kind !== 'ROOM_INFO' || ans.answer !== RoomAnswerKind.HERE) return null;
       return this.rs.world.rooms.adopt(ans.name, id);
     });
+  }
+
+  /** The RoomKeeper gave the id up: the UserServer may reuse it (after its quiet period). */
+  releaseRoom(id: number, grants: number): void {
+    this.tell({ kind: 'ROOM_RELEASE', room: id, grants });
   }
 
   joined(u: RoomUser): void {

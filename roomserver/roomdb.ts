@@ -11,6 +11,7 @@ import type { ServerLog } from '../runtime/log.js';
 import { propUpdFrames } from '../protocol/messages.js';
 import type { DatabaseSettings } from './config.js';
 import type { Room } from './room.js';
+import { loadShared, type SharedLedger } from './shared-state.js';
 
 const RETRY_MS = 60_000;
 
@@ -18,6 +19,8 @@ export class RoomPersistence {
   private db: Database | null = null;
   private readonly waiting = new Set<Room>();
   private readonly registered = new Set<string>();
+  /** Rooms whose state is being loaded or stored right now. */
+  private readonly busy = new Set<Room>();
   private timers: NodeJS.Timeout[] = [];
   private saving: Promise<void> = Promise.resolve();
   private connecting: Promise<void> = Promise.resolve();
@@ -28,7 +31,20 @@ export class RoomPersistence {
     private readonly serverName: string,
     private readonly log: ServerLog,
     private readonly rooms: () => Iterable<Room>,
+    private readonly ledger: SharedLedger,
   ) {}
+
+  /** Nothing the room holds would be lost if it left memory now (issue 6). */
+  mayForget(room: Room): boolean {
+    if (this.busy.has(room)) return false;
+    return room.shared.size === 0 || (this.db !== null && !room.sharedDirty && !this.waiting.has(room));
+  }
+
+  /** The room left memory; loading it again later reads the database again. */
+  forget(room: Room): void {
+    this.waiting.delete(room);
+    this.registered.delete(room.name);
+  }
 
   start(): void {
     this.connecting = this.connect();
@@ -62,16 +78,22 @@ export class RoomPersistence {
       return;
     }
     this.waiting.delete(room);
+    this.busy.add(room);
     db.loadRoom(room.name).then(
       (stored) => {
+        this.busy.delete(room);
         const fresh = stored.filter((p) => !room.shared.has(p.id));
-        for (const p of fresh) room.shared.set(p.id, { id: p.id, flags: p.flags, access: p.access, value: p.value });
+        for (const p of fresh)
+          loadShared(room, { id: p.id, flags: p.flags, access: p.access, value: p.value }, this.ledger);
         if (fresh.length && room.subscribers.size) {
           const { frames } = propUpdFrames(room.name, fresh);
           for (const u of room.subscribers) u.conn.sendAll(frames);
         }
       },
-      (err: unknown) => this.log.error(room.name, `cannot load room state: ${describe(err)}`),
+      (err: unknown) => {
+        this.busy.delete(room);
+        this.log.error(room.name, `cannot load room state: ${describe(err)}`);
+      },
     );
     if (this.settings.dynamic && !this.registered.has(room.name)) {
       this.registered.add(room.name);
@@ -89,11 +111,14 @@ export class RoomPersistence {
     this.saving = this.saving.then(async () => {
       for (const room of dirty) {
         room.sharedDirty = false;
+        this.busy.add(room);
         try {
           await db.saveRoom(room.name, [...room.shared.values()]);
         } catch (err) {
           room.sharedDirty = true;
           this.log.error(room.name, `cannot store room state: ${describe(err)}; will retry`);
+        } finally {
+          this.busy.delete(room);
         }
       }
     });

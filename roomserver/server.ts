@@ -19,7 +19,11 @@ import { Ticker } from './tick.js';
 import { ViewUpdater } from './view.js';
 import { World } from './world.js';
 import { ChannelPopulation } from '../runtime/channels.js';
+import { LogThrottle } from '../runtime/log-throttle.js';
+import { RoomRequestGate } from '../runtime/room-requests.js';
 import { SocketSet } from '../runtime/sockets.js';
+import { RoomKeeper } from './room-keeper.js';
+import { forgetShared, SharedLedger } from './shared-state.js';
 
 /** Sockets that may wait for login beyond the configured user limits. */
 const PRELOGIN_SLACK = 64;
@@ -31,12 +35,20 @@ export class RoomServer {
   readonly moth: MessageOfTheHour;
   readonly ticker: Ticker;
   readonly galaxy: Galaxy;
+  /** Room ids this server's connections hold, and when rooms leave memory (issue 6). */
+  readonly keeper: RoomKeeper;
+  readonly roomRequests = new RoomRequestGate();
+  /** Shared room state counted against the SharedState caps. */
+  readonly sharedLedger = new SharedLedger();
+  /** Once-per-minute guard for lines about one offender (room requests, shared state). */
+  readonly logLimit = new LogThrottle();
   serverProps: NewProp[];
   private readonly sessions = new Set<Session>();
   private readonly sockets = new SocketSet();
   private trace: TraceHooks | null = null;
   private readonly roomdb: RoomPersistence | null;
   private hourly: NodeJS.Timeout | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
   private accepting = true;
 
   constructor(
@@ -47,17 +59,40 @@ export class RoomServer {
   ) {
     const channelLimit = cfg.maxChannelPopulation ?? cfg.maxOrdinary + cfg.maxPriority;
     this.world = new World(new ChannelPopulation(channelLimit));
-    this.galaxy = cfg.userServer
-      ? new LinkedGalaxy(this, configPath, cfg.linkRetryMs, () => this.ready())
-      : new StandaloneGalaxy(this.world, this.world.rooms, this.bans);
-    this.serverProps = buildServerProps(cfg.http, this.galaxy.serverType, cfg.updateIntervalUs);
     this.roomdb = cfg.roomDatabase
-      ? new RoomPersistence(cfg.roomDatabase, roomServerLogName(cfg), log, () => this.world.rooms.all())
+      ? new RoomPersistence(
+          cfg.roomDatabase,
+          roomServerLogName(cfg),
+          log,
+          () => this.world.rooms.all(),
+          this.sharedLedger,
+        )
       : null;
     if (this.roomdb) {
       const db = this.roomdb;
       this.world.rooms.onCreate = (room) => db.allocated(room);
     }
+    const linked = cfg.userServer !== null;
+    this.keeper = new RoomKeeper(
+      this.world.rooms,
+      {
+        limits: () => this.cfg.rooms,
+        mayForget: (room) => (this.roomdb ? this.roomdb.mayForget(room) : room.shared.size === 0),
+        storesState: () => this.roomdb !== null,
+        dropped: (room) => {
+          forgetShared(room, this.sharedLedger);
+          this.roomdb?.forget(room);
+        },
+        release: (id, grants) => {
+          if (this.galaxy instanceof LinkedGalaxy) this.galaxy.releaseRoom(id, grants);
+        },
+      },
+      !linked,
+    );
+    this.galaxy = linked
+      ? new LinkedGalaxy(this, configPath, cfg.linkRetryMs, () => this.ready())
+      : new StandaloneGalaxy(this.world, this.keeper, this.bans);
+    this.serverProps = buildServerProps(cfg.http, this.galaxy.serverType, cfg.updateIntervalUs);
     this.moth = new MessageOfTheHour(cfg.mothFile);
     this.ticker = new Ticker(this.world, {
       intervalMs: cfg.updateIntervalUs / 1000,
@@ -81,10 +116,19 @@ export class RoomServer {
     this.ticker.start();
     this.hourly = setInterval(() => void this.reloadMoth(), HOUR_MS);
     this.hourly.unref();
+    this.sweepRooms();
     if (this.galaxy instanceof LinkedGalaxy) {
       this.galaxy.setTracing(this.log.tracing);
       this.galaxy.start();
     } else this.ready();
+  }
+
+  /** Rooms and ids nobody needs any more are given up (4 times per RoomIds quiet period, at least every 5 s). */
+  private sweepRooms(): void {
+    this.keeper.sweep(Date.now());
+    // Re-armed each time, so that a re-read RoomIds quiet period applies.
+    this.sweepTimer = setTimeout(() => this.sweepRooms(), Math.min(5_000, Math.max(25, this.cfg.rooms.quietMs / 4)));
+    this.sweepTimer.unref();
   }
 
   private ready(): void {
@@ -134,6 +178,8 @@ export class RoomServer {
   /** Everything that must happen when a client goes, whatever the reason. */
   sessionClosed(s: Session, reason: CloseReason, prev: SessionState): void {
     this.sessions.delete(s);
+    // The client forgets the ids this connection gave it (§5.2): they may be given up now.
+    this.keeper.holderGone(s);
     const u = s.user;
     if (!u) {
       if (reason.kind !== 'peer' && reason.kind !== 'exit' && reason.kind !== 'kicked' && reason.kind !== 'server') {
@@ -170,6 +216,7 @@ export class RoomServer {
     this.listener.close();
     this.ticker.stop();
     if (this.hourly) clearInterval(this.hourly);
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
     for (const s of [...this.sessions]) s.conn.close({ kind: 'server', detail: 'server shutting down' });
     await this.galaxy.close();
     await this.roomdb?.close();

@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     }
     if (!db) return;
   }
+  await us.linkGate.prepare();
   us.ready(db);
   log.line('Ready to serve');
 }

@@ -4,27 +4,33 @@
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Server, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { ServerType } from '../protocol/constants.js';
 import type { NewProp } from '../protocol/props.js';
 import type { LinkMessage } from '../protocol/link.js';
 import { BanList } from '../runtime/bans.js';
 import { ChannelPopulation } from '../runtime/channels.js';
 import type { HttpSettings } from '../runtime/config-common.js';
+import type { LinkHandshakeLimits } from '../runtime/config-limits.js';
 import { Connection, type CloseReason, type TraceHooks } from '../runtime/connection.js';
 import type { Database } from '../runtime/db/types.js';
 import { describe } from '../runtime/lifecycle.js';
 import { ctime, type ServerLog } from '../runtime/log.js';
 import { MessageOfTheHour } from '../runtime/moth.js';
 import { buildServerProps } from '../runtime/serverprops.js';
+import type { LinkSecret } from '../runtime/secure-link.js';
 import { SocketSet } from '../runtime/sockets.js';
 import { commandTrace, linkTrace, toggleCommandTrace, type LinkTrace } from '../runtime/trace.js';
 import { Accounts, type UsageWrite } from './accounts.js';
 import type { UserServerConfig } from './config.js';
 import { Directory } from './directory.js';
 import { handleLinkMessage } from './link-messages.js';
+import { RoomServerGate, type LinkGateHost } from './link-gate.js';
 import { RoomServerLink, type LinkHost } from './links.js';
 import { toProps, type LoginContext } from './login.js';
 import { PasswordHasher } from './passwords.js';
+import { UserServerRooms } from './room-requests.js';
+import { ROOMSERVER_LINK_ROLE } from '../protocol/link.js';
 import { Router, type RoutingHost } from './routing.js';
 import { UserSession } from './session.js';
 import { ActiveUsers, GuestSlots, activeUser, type ActiveUser } from './users.js';
@@ -33,9 +39,11 @@ const HOUR_MS = 3_600_000;
 /** Sockets that may wait for login beyond `Connections`, to be told "server full". */
 const PRELOGIN_SLACK = 64;
 
-export class UserServer implements LinkHost, RoutingHost {
+export class UserServer implements LinkHost, LinkGateHost, RoutingHost {
   readonly users: ActiveUsers;
-  readonly directory = new Directory<RoomServerLink>();
+  readonly directory: Directory<RoomServerLink>;
+  /** Room requests on client connections (limits, notices) (issue 6). */
+  readonly rooms: UserServerRooms;
   readonly bans = new BanList();
   readonly moth: MessageOfTheHour;
   readonly guests: GuestSlots | null;
@@ -44,6 +52,8 @@ export class UserServer implements LinkHost, RoutingHost {
   readonly serverProps: NewProp[];
   readonly router: Router;
   readonly links = new Set<RoomServerLink>();
+  /** The RoomServers port: TLS-PSK handshakes, their limits and refusals (LINK.md). */
+  readonly linkGate: RoomServerGate;
   /** Links still in their handshake. */
   private readonly pendingLinks = new Set<RoomServerLink>();
   accounts: Accounts | null = null;
@@ -66,6 +76,8 @@ export class UserServer implements LinkHost, RoutingHost {
     private readonly clientListener: Server,
     private readonly linkListener: Server,
   ) {
+    this.directory = new Directory<RoomServerLink>(() => this.cfg.rooms);
+    this.rooms = new UserServerRooms(this);
     this.users = new ActiveUsers(new ChannelPopulation(cfg.maxChannelPopulation ?? cfg.maxActiveUsers));
     this.guests = cfg.guests ? new GuestSlots(cfg.guests.max, cfg.guests.prefix) : null;
     this.hasher = new PasswordHasher(cfg.passwordCost);
@@ -75,7 +87,7 @@ export class UserServer implements LinkHost, RoutingHost {
     this.router = new Router(this);
     if (log.tracing) this.trace = commandTrace(log);
     clientListener.on('connection', (s: Socket) => this.acceptClient(s));
-    linkListener.on('connection', (s: Socket) => this.acceptLink(s));
+    this.linkGate = new RoomServerGate(this, linkListener);
   }
 
   get serverName(): string {
@@ -95,6 +107,7 @@ export class UserServer implements LinkHost, RoutingHost {
     if (db) this.accounts = new Accounts(db, this.hasher);
     this.acceptingLinks = true;
     this.every(HOUR_MS, () => void this.reloadMoth());
+    this.reclaimRoomIds();
     if (this.cfg.userDatabase) this.every(this.cfg.userDatabase.writeBackMinutes * 60_000, () => void this.writeBack());
     const start = () => {
       this.acceptingClients = true;
@@ -105,6 +118,14 @@ export class UserServer implements LinkHost, RoutingHost {
     const t = setTimeout(start, this.cfg.delayMinutes * 60_000);
     t.unref();
     this.timers.push(t);
+  }
+
+  /** Room ids whose quiet period is over go back to the pool (checked 4 times per quiet period, at least every 5 s). */
+  private reclaimRoomIds(): void {
+    if (this.shuttingDown) return;
+    this.directory.reclaim(Date.now());
+    // Re-armed each time, so that a re-read RoomIds quiet period applies; it stops at shutdown.
+    setTimeout(() => this.reclaimRoomIds(), Math.min(5_000, Math.max(25, this.cfg.rooms.quietMs / 4))).unref();
   }
 
   private every(ms: number, fn: () => void): void {
@@ -158,6 +179,8 @@ export class UserServer implements LinkHost, RoutingHost {
 
   sessionClosed(s: UserSession, reason: CloseReason, loggingOff: boolean): void {
     this.sessions.delete(s);
+    // The client forgets the ids this connection gave it (§5.2): they may leave use now.
+    this.directory.dropHolder(s, Date.now());
     const u = s.user;
     if (!['peer', 'exit', 'kicked', 'server'].includes(reason.kind))
       this.log.error(u?.name ?? s.conn.label, reason.detail);
@@ -217,13 +240,33 @@ export class UserServer implements LinkHost, RoutingHost {
 
   // ------------------------------------------------------------------ RoomServer links
 
-  private acceptLink(socket: Socket): void {
+  linkSecret(): LinkSecret {
+    return { role: ROOMSERVER_LINK_ROLE, galaxy: this.cfg.serverName, password: this.cfg.roomServersPassword };
+  }
+
+  linkLimits(): Readonly<LinkHandshakeLimits> {
+    return this.cfg.linkHandshake;
+  }
+
+  get handshakeMs(): number {
+    return this.cfg.linkHandshake.timeoutMs;
+  }
+
+  acceptsLinks(): boolean {
+    return this.acceptingLinks;
+  }
+
+  trackSocket(socket: Socket): void {
+    this.sockets.track(socket);
+  }
+
+  /** The peer proved it knows the RoomServers password (TLS-PSK): its HELLO comes next. */
+  linkAuthenticated(socket: TLSSocket, rsName: string): void {
     if (!this.acceptingLinks) {
       socket.destroy();
       return;
     }
-    this.sockets.track(socket);
-    const link = new RoomServerLink(socket, this);
+    const link = new RoomServerLink(socket, rsName, this);
     if (this.trace) link.setTrace(this.linkTraceFor(link));
     this.pendingLinks.add(link);
   }
@@ -249,7 +292,7 @@ export class UserServer implements LinkHost, RoutingHost {
 
   linkDown(link: RoomServerLink, reason: string): void {
     this.links.delete(link);
-    const lost = this.directory.remove(link);
+    const lost = this.directory.remove(link, Date.now());
     this.log.error(
       `RoomServer ${link.name}`,
       `link lost: ${reason}; ${lost.length} server worlds will be assigned again on next use`,
@@ -266,7 +309,7 @@ export class UserServer implements LinkHost, RoutingHost {
   }
 
   linkRefused(address: string, name: string, reason: string): void {
-    this.log.error(`RoomServer ${name} from ${address}`, `refused: ${reason}`);
+    this.linkGate.refusedAfterAuth(address, name, reason);
   }
 
   linkMessage(link: RoomServerLink, m: LinkMessage): void {

@@ -16,9 +16,6 @@ import type { ActiveUser, ClientPresence } from './users.js';
 
 export type UserSessionState = 'awaiting-propreq' | 'awaiting-login' | 'authenticating' | 'live' | 'closed';
 
-/** Room requests one connection may make (the real client asks for about ten at login). */
-const MAX_ROOM_REQUESTS = 2000;
-
 /** Position and subscription commands belong to RoomServers; a client may still send a stray one. */
 const ROOM_COMMANDS = new Set<CmdName>([
   'LONGLOC',
@@ -36,7 +33,6 @@ export class UserSession implements ConnectionHandler, ClientPresence {
   user: ActiveUser | null = null;
   readonly connectedAt = new Date();
   private graceTimer: NodeJS.Timeout | null = null;
-  private roomRequests = 0;
   private loggingOff = false;
 
   constructor(
@@ -132,7 +128,7 @@ export class UserSession implements ConnectionHandler, ClientPresence {
       case 'BUDDYLISTUPDATE':
         return us.router.buddy(u, c.buddy, c.add !== 0);
       case 'ROOMIDRQ':
-        return this.roomRequest(c.name);
+        return this.roomRequest(u, c.name);
       case 'CHANNEL':
         if (/^[^<>#]{1,64}$/.test(c.channel)) us.users.changeChannel(u, c.channel);
         return;
@@ -176,29 +172,8 @@ export class UserSession implements ConnectionHandler, ClientPresence {
     }
   }
 
-  private roomRequest(name: string): void {
-    // Ids are a galaxy-wide resource (65535): one connection may not use them up.
-    if (++this.roomRequests > MAX_ROOM_REQUESTS) {
-      if (this.roomRequests === MAX_ROOM_REQUESTS + 1)
-        this.us.log.error(this.conn.label, `more than ${MAX_ROOM_REQUESTS} room requests; further ones ignored`);
-      return;
-    }
-    const r = this.us.directory.assign(name);
-    if (!r.ok) {
-      // AG-24: with no RoomServer there is nothing to redirect to; the client just waits.
-      this.us.log.trace(`${this.conn.label}: no room for ${name}: ${r.reason}`);
-      return;
-    }
-    this.conn.send(
-      encodeCommand({
-        cmd: 'REDIRID',
-        objId: ObjIds.CLIENT,
-        name,
-        room: r.id,
-        ip: r.server.usersIp,
-        port: r.server.usersPort,
-      }),
-    );
+  private roomRequest(u: ActiveUser, name: string): void {
+    if (!this.us.rooms.request(this, this.conn, u, name)) return;
     if (!this.graceTimer) {
       this.graceTimer = setTimeout(
         () =>
