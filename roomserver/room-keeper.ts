@@ -1,18 +1,23 @@
-// Which room ids this RoomServer's connections refer to, and when a room and its id are no longer
-// needed here (issue 6, finding 1). A client keeps every name → id mapping a connection gave it
-// (ROOMID, REDIRID) or that it used (SUBSCRIB, TELEPORT, ROOMCHNG) for as long as the connection
-// lives (spec §5.2), so a connection holds those ids until it closes. An id none of them holds,
-// whose room (if served here) has nobody in it, nobody watching it and no state that exists
-// only in memory, is given up:
-//   - stand-alone, this server owns the ids: the id's quiet period starts (RoomIds), and when it
-//     ends the id goes back to the pool and the room leaves memory;
-//   - behind a UserServer, which owns them: the room leaves memory and ROOM_RELEASE tells the
-//     UserServer, with the number of answers naming the id received so far (LINK.md), so that an
-//     answer still on its way keeps the id held. The UserServer applies the quiet period.
-// A room whose state is in the room database leaves memory once that state is stored.
+// Which room ids this RoomServer's connections refer to, which rooms it keeps in memory, and when
+// it gives either up (issue 6, findings 1 and 2). Two separate questions:
+//
+// - A room leaves memory when nobody stands in it, nobody watches it and it holds no state that
+//   exists only in memory (none, or all of it stored in the room database). Its id stays: a
+//   connection that uses the id again brings the room back (with its stored state).
+// - An id is given up when no connection here refers to it and its room is not in memory. A
+//   client keeps every name → id mapping a connection gave it (ROOMID, REDIRID) or that it used
+//   (SUBSCRIB, TELEPORT, ROOMCHNG) for as long as that connection lives (spec §5.2), so a
+//   connection holds those ids until it closes. Giving an id up means:
+//     stand-alone (this server owns the ids): its quiet period starts (RoomIds); when it is over
+//       the id goes back to the pool;
+//     behind a UserServer (which owns them): ROOM_RELEASE, with the number of answers naming the
+//       id received so far (LINK.md), so that an answer still on its way keeps it held. The
+//       UserServer applies the quiet period.
+// A room whose state lives only in memory (no room database) keeps its id as long as the server
+// runs; SharedState bounds how many such rooms there can be.
 
 import type { RoomLimits } from '../runtime/config-limits.js';
-import { IdPool } from '../runtime/id-pool.js';
+import { IdPool, type Reclaimed } from '../runtime/id-pool.js';
 import { RefTracker } from '../runtime/ref-tracker.js';
 import type { Room, RoomTable } from './room.js';
 
@@ -20,8 +25,6 @@ export interface KeeperHost {
   limits(): Readonly<RoomLimits>;
   /** Nothing the room holds would be lost if it left memory (no state, or all of it stored). */
   mayForget(room: Room): boolean;
-  /** A room database is configured: state not stored yet will be at the next write-back. */
-  storesState(): boolean;
   /** The room leaves memory. */
   dropped(room: Room): void;
   /** Behind a UserServer: this server no longer refers to the id (after `grants` answers naming it). */
@@ -36,9 +39,11 @@ export class RoomKeeper {
   private readonly grants = new Map<number, number>();
   private readonly grantedIds = new Map<string, number>();
   private readonly grantedNames = new Map<number, string>();
-  /** Ids nobody here refers to that may be given up once their room is idle. */
+  /** Ids nobody here refers to any more, to be given up once their room is out of memory. */
   private readonly candidates = new Set<number>();
-  releases = 0;
+  /** Ids given up and rooms that left memory since start (plain counters for the statistics). */
+  idsGivenUp = 0;
+  roomsDropped = 0;
 
   constructor(
     private readonly rooms: RoomTable,
@@ -57,12 +62,17 @@ export class RoomKeeper {
     return this.refs.size;
   }
 
-  /** Stand-alone: ids naming a room, in use or quiet. Linked: ids the UserServer gave this server. */
+  /** Stand-alone: ids naming a room (in use or quiet). Behind a UserServer: ids it gave this server. */
   get idsAssigned(): number {
     return this.pool ? this.pool.size : this.grantedNames.size;
   }
 
-  /** Stand-alone: ids left for new rooms. */
+  /** Stand-alone: ids in their quiet period. */
+  get idsQuiet(): number {
+    return this.pool?.quiet ?? 0;
+  }
+
+  /** Stand-alone: ids left for new rooms (null behind a UserServer). */
   idsAvailable(): number | null {
     return this.pool ? this.pool.available(this.host.limits().maxIds) : null;
   }
@@ -93,6 +103,12 @@ export class RoomKeeper {
     return this.rooms.adopt(name, got.id);
   }
 
+  /** The room of an id this server knows although the room left memory; it comes back (and its stored state). */
+  recall(id: number): Room | null {
+    const name = this.pool ? this.pool.nameOf(id) : this.grantedNames.get(id);
+    return name === undefined ? null : this.rooms.adopt(name, id);
+  }
+
   /**
    * Behind a UserServer: an answer naming `id` arrived (the UserServer counts these too); `name`
    * is null for an answer that came after its request was given up.
@@ -121,52 +137,53 @@ export class RoomKeeper {
     return room.population === 0 && room.subscribers.size === 0 && this.host.mayForget(room);
   }
 
-  /** Gives up what is no longer needed (called on a timer; cost: the candidates since the last call). */
-  sweep(now: number): void {
+  /**
+   * Called on a timer: idle rooms leave memory, unreferenced ids are given up. Cost: one look at
+   * each room in memory and each id that lost its last holder since the last call. Returns the
+   * ids that went back to the pool (stand-alone).
+   */
+  sweep(now: number): Reclaimed[] {
+    // Deleting from a Map while iterating it is safe: no copy of the room list is made.
+    for (const room of this.rooms.all()) {
+      if (!this.idle(room)) continue;
+      this.drop(room);
+      if (room.id !== 0 && this.refs.count(room.id) === 0) this.candidates.add(room.id);
+    }
     for (const id of this.candidates) {
-      if (this.refs.count(id) > 0) {
+      if (this.refs.count(id) > 0 || this.rooms.byRoomId(id)) {
+        // Used again, or its room still holds someone or state: looked at again when that changes.
         this.candidates.delete(id);
         continue;
       }
-      const room = this.rooms.byRoomId(id);
-      if (room && !this.idle(room)) {
-        // Without a room database, state lives in memory as long as the server runs: stop looking.
-        const forever = room.population === 0 && room.subscribers.size === 0 && !this.host.storesState();
-        if (forever) this.candidates.delete(id);
-        continue;
-      }
       this.candidates.delete(id);
-      if (this.pool) {
-        this.pool.markUnused(id, now);
-        continue;
-      }
-      this.releases++;
-      this.host.release(id, this.grants.get(id) ?? 0);
-      this.grants.delete(id);
-      const name = this.grantedNames.get(id);
-      this.grantedNames.delete(id);
-      if (name !== undefined && this.grantedIds.get(name) === id) this.grantedIds.delete(name);
-      if (room) this.drop(room);
+      this.giveUp(id, now);
     }
-    if (this.pool) this.reclaim(now);
+    return this.reclaim(now);
   }
 
-  private reclaim(now: number): void {
-    if (!this.pool) return;
-    const freed = this.pool.reclaim(now, this.host.limits().quietMs, (id) => {
-      const room = this.rooms.byRoomId(id);
-      const free = this.refs.count(id) === 0 && (!room || this.idle(room));
-      if (!free) this.candidates.add(id);
-      return free;
-    });
-    for (const { id } of freed) {
-      this.releases++;
-      const room = this.rooms.byRoomId(id);
-      if (room) this.drop(room);
-    }
+  private giveUp(id: number, now: number): void {
+    if (this.pool) return this.pool.markUnused(id, now);
+    this.idsGivenUp++;
+    this.host.release(id, this.grants.get(id) ?? 0);
+    this.grants.delete(id);
+    const name = this.grantedNames.get(id);
+    this.grantedNames.delete(id);
+    if (name !== undefined && this.grantedIds.get(name) === id) this.grantedIds.delete(name);
+  }
+
+  private reclaim(now: number): Reclaimed[] {
+    if (!this.pool) return [];
+    const freed = this.pool.reclaim(
+      now,
+      this.host.limits().quietMs,
+      (id) => this.refs.count(id) === 0 && !this.rooms.byRoomId(id),
+    );
+    this.idsGivenUp += freed.length;
+    return freed;
   }
 
   private drop(room: Room): void {
+    this.roomsDropped++;
     this.rooms.remove(room);
     this.host.dropped(room);
   }

@@ -49,6 +49,7 @@ export class RoomServer {
   private readonly roomdb: RoomPersistence | null;
   private hourly: NodeJS.Timeout | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private census = { line: '', at: 0 };
   private accepting = true;
 
   constructor(
@@ -78,8 +79,8 @@ export class RoomServer {
       {
         limits: () => this.cfg.rooms,
         mayForget: (room) => (this.roomdb ? this.roomdb.mayForget(room) : room.shared.size === 0),
-        storesState: () => this.roomdb !== null,
         dropped: (room) => {
+          this.log.trace(`room ${room.name} (id ${room.id}) left memory`);
           forgetShared(room, this.sharedLedger);
           this.roomdb?.forget(room);
         },
@@ -125,10 +126,25 @@ export class RoomServer {
 
   /** Rooms and ids nobody needs any more are given up (4 times per RoomIds quiet period, at least every 5 s). */
   private sweepRooms(): void {
-    this.keeper.sweep(Date.now());
+    const now = Date.now();
+    for (const r of this.keeper.sweep(now)) this.log.trace(`room id ${r.id} (${r.name}) back in the pool`);
+    this.logCensus(now);
     // Re-armed each time, so that a re-read RoomIds quiet period applies.
     this.sweepTimer = setTimeout(() => this.sweepRooms(), Math.min(5_000, Math.max(25, this.cfg.rooms.quietMs / 4)));
     this.sweepTimer.unref();
+  }
+
+  /** Rooms and ids in the debug output when they changed, at most every 10 s (operators, benchmarks). */
+  private logCensus(now: number): void {
+    const k = this.keeper;
+    const l = this.sharedLedger;
+    const free = k.idsAvailable();
+    const line =
+      `rooms: ${this.world.rooms.size} in memory, ${l.roomsWithState} with shared state (${l.bytes} bytes); ` +
+      `room ids: ${k.idsInUse} held by connections, ${k.idsAssigned} assigned${free === null ? '' : `, ${k.idsQuiet} quiet, ${free} free`}`;
+    if (line === this.census.line || now - this.census.at < 10_000) return;
+    this.census = { line, at: now };
+    this.log.debug(line);
   }
 
   private ready(): void {

@@ -40,7 +40,10 @@ export class IdPool {
     return this.names.get(id);
   }
 
-  /** Ids left for new names right now (fresh or reclaimed), out of `maxId`. */
+  /**
+   * Ids left for new names right now (fresh or reclaimed), out of `maxId`; an upper bound after
+   * the maximum was lowered (recycled ids above it are skipped when taken).
+   */
   available(maxId: number): number {
     return Math.max(0, maxId - this.nextFresh + 1) + this.free.length - this.head;
   }

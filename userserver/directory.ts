@@ -13,7 +13,7 @@
 
 import { parseRoomName, serverWorldOf } from '../protocol/names.js';
 import type { RoomLimits } from '../runtime/config-limits.js';
-import { IdPool } from '../runtime/id-pool.js';
+import { IdPool, type Reclaimed } from '../runtime/id-pool.js';
 import { RefTracker } from '../runtime/ref-tracker.js';
 
 export interface RoomServerEntry {
@@ -159,8 +159,8 @@ export class Directory<L extends RoomServerEntry> {
     for (const id of this.refs.dropHolder(holder)) this.pool.markUnused(id, now);
   }
 
-  /** Ids whose quiet period is over go back to the pool; returns how many. */
-  reclaim(now: number): number {
+  /** Ids whose quiet period is over go back to the pool; returns them. */
+  reclaim(now: number): Reclaimed[] {
     const freed = this.pool.reclaim(now, this.limits().quietMs, (id) => this.refs.count(id) === 0);
     for (const { name } of freed) {
       const parsed = parseRoomName(name);
@@ -177,7 +177,7 @@ export class Directory<L extends RoomServerEntry> {
       this.owner.delete(world);
       this.worldCount.set(server, Math.max(0, (this.worldCount.get(server) ?? 1) - 1));
     }
-    return freed.length;
+    return freed;
   }
 
   private choose(world: string, channel: string): L | undefined {

@@ -123,7 +123,7 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost {
   /** Room ids whose quiet period is over go back to the pool (checked 4 times per quiet period, at least every 5 s). */
   private reclaimRoomIds(): void {
     if (this.shuttingDown) return;
-    this.directory.reclaim(Date.now());
+    for (const r of this.directory.reclaim(Date.now())) this.log.trace(`room id ${r.id} (${r.name}) back in the pool`);
     // Re-armed each time, so that a re-read RoomIds quiet period applies; it stops at shutdown.
     setTimeout(() => this.reclaimRoomIds(), Math.min(5_000, Math.max(25, this.cfg.rooms.quietMs / 4))).unref();
   }

@@ -14,7 +14,8 @@ export const MAX_SUBSCRIPTIONS = 64;
  * unknown here yet: the client's commands wait (in order) while the UserServer is asked.
  */
 function withRoom(s: LiveSession, id: number, what: string, use: (room: Room) => void): void {
-  const room = s.rs.world.rooms.byRoomId(id);
+  // A room that left memory while its id stayed comes back (with its stored state).
+  const room = s.rs.world.rooms.byRoomId(id) ?? s.rs.keeper.recall(id);
   if (room) return held(s, room, use);
   const lookup = s.rs.galaxy.lookupRoom(id);
   if (!lookup) {
