@@ -48,6 +48,8 @@ export class LinkedGalaxy implements Galaxy {
     number,
     { req: LinkMessage; resolve(m: Answer | null): void; timer: NodeJS.Timeout }
   >();
+  /** Room requests given up waiting for: an answer may still come, and must be counted (LINK.md). */
+  private readonly late = new Map<number, LinkMessage>();
   private retryTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private everUp = false;
@@ -112,15 +114,21 @@ export class LinkedGalaxy implements Galaxy {
       );
   }
 
+  private remember(m: LinkMessage & { reqId: number }): void {
+    if (m.kind !== 'ROOM_REQ' && m.kind !== 'ROOM_LOOKUP') return;
+    if (this.late.size >= 4096) this.late.delete(this.late.keys().next().value as number);
+    this.late.set(m.reqId, m);
+  }
+
   /**
    * Every answer naming a room id counts, even one that comes after its request timed out: the
    * UserServer counted it when it sent it, and ROOM_RELEASE must say how many arrived (LINK.md).
    */
   private counted(m: Answer, req: LinkMessage | undefined): void {
     if (m.kind === 'ROOM_ANS' && (m.answer === RoomAnswerKind.HERE || m.answer === RoomAnswerKind.ELSEWHERE))
-      this.rs.keeper.granted(m.room, req?.kind === 'ROOM_REQ' ? req.name : null);
+      this.rs.keeper.granted(m.room, req?.kind === 'ROOM_REQ' ? req.name : null, m.answer === RoomAnswerKind.HERE);
     else if (m.kind === 'ROOM_INFO' && m.answer === RoomAnswerKind.HERE && req?.kind === 'ROOM_LOOKUP')
-      this.rs.keeper.granted(req.room, m.name);
+      this.rs.keeper.granted(req.room, m.name, true);
   }
 
   /** The TLS-PSK handshake proved that both sides know the password: say who we are. */
@@ -149,7 +157,8 @@ export class LinkedGalaxy implements Galaxy {
       case 'WHISPER_ANS':
       case 'BOOT_ANS': {
         const p = this.pending.get(m.reqId);
-        this.counted(m, p?.req);
+        this.counted(m, p?.req ?? this.late.get(m.reqId));
+        this.late.delete(m.reqId);
         if (!p) return;
         this.pending.delete(m.reqId);
         clearTimeout(p.timer);
@@ -226,6 +235,7 @@ export class LinkedGalaxy implements Galaxy {
       p.resolve(null);
       this.pending.delete(id);
     }
+    this.late.clear();
     if (this.stopped) return;
     const retry = this.retryMs / 1000;
     this.rs.log.error(
@@ -269,6 +279,7 @@ export class LinkedGalaxy implements Galaxy {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(m.reqId);
+        this.remember(m);
         resolve(null);
       }, ANSWER_MS);
       this.pending.set(m.reqId, { req: m, resolve, timer });

@@ -35,10 +35,12 @@ export class RoomKeeper {
   private readonly refs = new RefTracker<object>();
   /** Stand-alone: this server's ids. */
   private readonly pool: IdPool | null;
-  /** Behind a UserServer: answers received per id, and the names of the ids this server holds. */
-  private readonly grants = new Map<number, number>();
+  /**
+   * Behind a UserServer: per id it gave this server, the answers received naming it, its name (when
+   * known) and whether this server serves the room (a REDIRID elsewhere is held too).
+   */
+  private readonly grants = new Map<number, { count: number; name: string | null; here: boolean }>();
   private readonly grantedIds = new Map<string, number>();
-  private readonly grantedNames = new Map<number, string>();
   /** Ids nobody here refers to any more, to be given up once their room is out of memory. */
   private readonly candidates = new Set<number>();
   /** Ids given up and rooms that left memory since start (plain counters for the statistics). */
@@ -64,7 +66,7 @@ export class RoomKeeper {
 
   /** Stand-alone: ids naming a room (in use or quiet). Behind a UserServer: ids it gave this server. */
   get idsAssigned(): number {
-    return this.pool ? this.pool.size : this.grantedNames.size;
+    return this.pool ? this.pool.size : this.grants.size;
   }
 
   /** Stand-alone: ids in their quiet period. */
@@ -103,22 +105,30 @@ export class RoomKeeper {
     return this.rooms.adopt(name, got.id);
   }
 
-  /** The room of an id this server knows although the room left memory; it comes back (and its stored state). */
+  /**
+   * The room of an id this server serves and still knows although the room left memory: it comes
+   * back (and its stored state).
+   */
   recall(id: number): Room | null {
-    const name = this.pool ? this.pool.nameOf(id) : this.grantedNames.get(id);
-    return name === undefined ? null : this.rooms.adopt(name, id);
+    const g = this.grants.get(id);
+    const name = this.pool ? this.pool.nameOf(id) : g?.here ? g.name : null;
+    return name === undefined || name === null ? null : this.rooms.adopt(name, id);
   }
 
   /**
-   * Behind a UserServer: an answer naming `id` arrived (the UserServer counts these too); `name`
-   * is null for an answer that came after its request was given up.
+   * Behind a UserServer: an answer naming `id` arrived (the UserServer counts these too); `here`
+   * when this server serves the room; `name` is null for an answer that came after its request
+   * was given up.
    */
-  granted(id: number, name: string | null): void {
-    this.grants.set(id, (this.grants.get(id) ?? 0) + 1);
+  granted(id: number, name: string | null, here: boolean): void {
+    const g = this.grants.get(id) ?? { count: 0, name: null, here };
+    g.count++;
+    g.here = here;
     if (name !== null) {
+      g.name = name;
       this.grantedIds.set(name, id);
-      this.grantedNames.set(id, name);
     }
+    this.grants.set(id, g);
     if (this.refs.count(id) === 0) this.candidates.add(id);
   }
 
@@ -164,11 +174,10 @@ export class RoomKeeper {
   private giveUp(id: number, now: number): void {
     if (this.pool) return this.pool.markUnused(id, now);
     this.idsGivenUp++;
-    this.host.release(id, this.grants.get(id) ?? 0);
+    const g = this.grants.get(id);
+    this.host.release(id, g?.count ?? 0);
     this.grants.delete(id);
-    const name = this.grantedNames.get(id);
-    this.grantedNames.delete(id);
-    if (name !== undefined && this.grantedIds.get(name) === id) this.grantedIds.delete(name);
+    if (g?.name != null && this.grantedIds.get(g.name) === id) this.grantedIds.delete(g.name);
   }
 
   private reclaim(now: number): Reclaimed[] {
@@ -196,7 +205,6 @@ export class RoomKeeper {
     this.refs.clear();
     this.grants.clear();
     this.grantedIds.clear();
-    this.grantedNames.clear();
     this.candidates.clear();
     this.rooms.forgetIds();
     for (const room of [...this.rooms.all()]) if (this.idle(room)) this.drop(room);
