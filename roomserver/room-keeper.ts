@@ -177,7 +177,7 @@ export class RoomKeeper {
     const g = this.grants.get(id);
     this.host.release(id, g?.count ?? 0);
     this.grants.delete(id);
-    if (g?.name != null && this.grantedIds.get(g.name) === id) this.grantedIds.delete(g.name);
+    if (g?.name && this.grantedIds.get(g.name) === id) this.grantedIds.delete(g.name);
   }
 
   private reclaim(now: number): Reclaimed[] {
