@@ -19,7 +19,7 @@ import { Ticker } from './tick.js';
 import { ViewUpdater } from './view.js';
 import { World } from './world.js';
 import { ChannelPopulation } from '../runtime/channels.js';
-import { LogThrottle } from '../runtime/log-throttle.js';
+import { ThrottledLog } from '../runtime/log-throttle.js';
 import { RoomRequestGate } from '../runtime/room-requests.js';
 import { SocketSet } from '../runtime/sockets.js';
 import { RoomKeeper } from './room-keeper.js';
@@ -40,8 +40,8 @@ export class RoomServer {
   readonly roomRequests = new RoomRequestGate();
   /** Shared room state counted against the SharedState caps. */
   readonly sharedLedger = new SharedLedger();
-  /** Once-per-minute guard for lines about one offender (room requests, shared state). */
-  readonly logLimit = new LogThrottle();
+  /** Lines about one offender at most once per minute (room requests, shared state). */
+  readonly logLimit: ThrottledLog;
   serverProps: NewProp[];
   private readonly sessions = new Set<Session>();
   private readonly sockets = new SocketSet();
@@ -60,6 +60,7 @@ export class RoomServer {
   ) {
     const channelLimit = cfg.maxChannelPopulation ?? cfg.maxOrdinary + cfg.maxPriority;
     this.world = new World(new ChannelPopulation(channelLimit));
+    this.logLimit = new ThrottledLog(log);
     this.roomdb = cfg.roomDatabase
       ? new RoomPersistence(
           cfg.roomDatabase,

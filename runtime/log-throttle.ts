@@ -3,9 +3,9 @@
 // out; the rest are counted, and the next line that goes out says how many were held back.
 // Pure (the caller passes the time); keys are bounded (the oldest are forgotten first).
 //
-// The hardening branch adds a shared limiter (runtime/log-limit.ts); this guard has the same
-// shape (key → may I log, and how many did I suppress) so that callers can switch to it by
-// replacing `allow` calls.
+// The hardening branch adds a shared limiter (runtime/log-limit.ts, `LogLimiter`). ThrottledLog
+// below has the same call, `error(who, event, text, offender)`, so the servers' `logLimit` can be
+// either: where both exist, keep LogLimiter and drop ThrottledLog; no call site changes.
 
 interface Entry {
   start: number;
@@ -41,9 +41,29 @@ export class LogThrottle {
   }
 }
 
-/** ` (3 similar lines held back in the last minute)` or nothing: the suffix for an allowed line. */
+/** ` (3 more suppressed in the last 60 s)` or nothing: the suffix for an allowed line. */
 export function heldBack(n: number, windowMs: number): string {
-  if (n === 0) return '';
-  const window = windowMs === 60_000 ? 'minute' : `${windowMs / 1000} s`;
-  return ` (${n} similar line${n === 1 ? '' : 's'} held back in the last ${window})`;
+  return n === 0 ? '' : ` (${n} more suppressed in the last ${windowMs / 1000} s)`;
+}
+
+export interface ErrorLine {
+  error(who: string | null, text: string): void;
+}
+
+/** `(who) - text` at most once per offender and event per window, with the count held back. */
+export class ThrottledLog {
+  private readonly throttle: LogThrottle;
+
+  constructor(
+    private readonly log: ErrorLine,
+    windowMs = 60_000,
+  ) {
+    this.throttle = new LogThrottle(windowMs);
+  }
+
+  /** `offender` is what the limit is about (an address, a user); `who` what the line names. */
+  error(who: string | null, event: string, text: string, offender: string = who ?? ''): void {
+    const held = this.throttle.allow(`${offender}\u0000${event}`, Date.now());
+    if (held !== null) this.log.error(who, `${text}${heldBack(held, this.throttle.windowMs)}`);
+  }
 }

@@ -31,6 +31,12 @@ const argv = yargs(hideBin(process.argv))
   .option('quiet', { type: 'number', default: 10, describe: 'RoomIds quiet period, seconds' })
   .option('database', { type: 'boolean', default: true, describe: 'RoomDatabase (sqlite) written every 3 s' })
   .option('settle', { type: 'number', default: 120, describe: 'longest wait for the rooms to go, seconds' })
+  .option('idle', { type: 'number', default: 60, describe: 'RSS watched this long once they are gone, seconds' })
+  .option('server-node-options', {
+    type: 'string',
+    default: '',
+    describe: 'NODE_OPTIONS for the RoomServer only, e.g. --max-semi-space-size=2',
+  })
   .strict()
   .parseSync();
 
@@ -58,6 +64,7 @@ async function startServer() {
   const proc = spawn(process.execPath, [join(root, 'dist/roomserver/main.js'), 'churn.cfg'], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: argv['server-node-options'] },
   });
   let out = '';
   await new Promise((res, rej) => {
@@ -161,20 +168,33 @@ console.log(`Peak RSS: ${peak.toFixed(1)} MiB; census near the peak: ${peakCensu
 // Everyone left: wait until no room is in memory and no id is held or quiet any more.
 const settleDeadline = leftAt + argv.settle * 1000;
 let settled = '';
+let settledAfter = 0;
 while (Date.now() < settleDeadline) {
   await sleep(1000);
   const line = census(server);
   if (/rooms: 0 in memory.*room ids: 0 held by connections, 0 assigned/.test(line)) {
     settled = line;
+    settledAfter = Math.round((Date.now() - leftAt) / 1000);
     break;
   }
 }
-// The server is idle now; V8 returns heap pages on its own after a few idle seconds.
-await sleep(15_000);
+// The server is idle now. V8 gives heap pages back on its own schedule (its memory reducer runs
+// some seconds after the last full collection): watch RSS for a while and keep the lowest.
+const rssSettled = rssMiB(server.pid);
+let lowest = rssSettled;
+for (let i = 0; i < argv.idle; i++) {
+  await sleep(1000);
+  lowest = Math.min(lowest, rssMiB(server.pid));
+}
 clearInterval(sampler);
 const rssAfter = rssMiB(server.pid);
 console.log(
-  `After leaving (${Math.round((Date.now() - leftAt) / 1000)} s later): RSS ${rssAfter.toFixed(1)} MiB; ${settled || census(server)}`,
+  settled
+    ? `After leaving: no room in memory and no room id in use ${settledAfter} s after the last client left (${settled})`
+    : `After leaving: rooms or ids still there after ${argv.settle} s (${census(server)})`,
+);
+console.log(
+  `RSS then ${rssSettled.toFixed(1)} MiB; ${argv.idle} s later ${rssAfter.toFixed(1)} MiB (lowest ${lowest.toFixed(1)} MiB)`,
 );
 const delta = ((rssAfter - rssStart) / rssStart) * 100;
 console.log(

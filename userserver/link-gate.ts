@@ -14,12 +14,15 @@ import {
   parseLinkIdentity,
 } from '../protocol/link.js';
 import type { LinkHandshakeLimits } from '../runtime/config-limits.js';
-import { LogThrottle, heldBack } from '../runtime/log-throttle.js';
-import type { ServerLog } from '../runtime/log.js';
 import { SecureLinkGate, linkKey, type LinkSecret, type PeerInfo } from '../runtime/secure-link.js';
 
+/** The LogLimiter call (runtime/log-throttle.ts ThrottledLog, or hardening's LogLimiter). */
+export interface OffenderLog {
+  error(who: string | null, event: string, text: string, offender?: string): void;
+}
+
 export interface LinkGateHost {
-  readonly log: ServerLog;
+  readonly logLimit: OffenderLog;
   /** Current configuration values (read at every handshake). */
   linkSecret(): LinkSecret;
   linkLimits(): Readonly<LinkHandshakeLimits>;
@@ -33,7 +36,6 @@ const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export class RoomServerGate {
   readonly gate: SecureLinkGate;
-  private readonly throttle = new LogThrottle();
 
   constructor(
     private readonly host: LinkGateHost,
@@ -80,12 +82,11 @@ export class RoomServerGate {
     return `RoomServer speaks link version ${version}, this UserServer ${LINK_VERSION}: upgrade it`;
   }
 
+  /** Once per address and kind of refusal per window. */
   private refused(peer: PeerInfo, kind: string, reason: string): void {
-    const held = this.throttle.allow(`${peer.address} ${kind}`, Date.now());
-    if (held === null) return;
     const name = parseLinkIdentity(peer.identity ?? '')?.name;
     const who = name ? `RoomServer ${name} from ${peer.address}` : `RoomServers port, ${peer.address}`;
-    this.host.log.error(who, `refused: ${reason}${heldBack(held, this.throttle.windowMs)}`);
+    this.host.logLimit.error(who, `link ${kind}`, `refused: ${reason}`, peer.address);
   }
 
   /** A refusal after authentication (duplicate name, bad HELLO): logged the same way. */

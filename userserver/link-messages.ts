@@ -99,7 +99,7 @@ function roomRequest(us: UserServer, link: RoomServerLink, m: LinkMessageOf<'ROO
   const now = Date.now();
   const a = us.directory.assign(m.name, now);
   if (!a.ok) {
-    if (a.exhausted) us.rooms.logExhausted(now);
+    if (a.exhausted) us.rooms.logExhausted();
     link.send({
       kind: 'ROOM_ANS',
       reqId: m.reqId,

@@ -6,7 +6,6 @@
 import { encodeCommand } from '../protocol/codec.js';
 import { ObjIds, SERVER_PSEUDO_USER } from '../protocol/constants.js';
 import { textFrames } from '../protocol/messages.js';
-import { heldBack, LogThrottle } from '../runtime/log-throttle.js';
 import { describeRefusal, roomRefusalNotice, RoomRequestGate, type RoomRefusal } from '../runtime/room-requests.js';
 import type { Connection } from '../runtime/connection.js';
 import type { UserServer } from './server.js';
@@ -14,7 +13,6 @@ import type { ActiveUser } from './users.js';
 
 export class UserServerRooms {
   readonly gate = new RoomRequestGate();
-  private readonly logs = new LogThrottle();
 
   constructor(private readonly us: UserServer) {}
 
@@ -64,25 +62,24 @@ export class UserServerRooms {
     const { us } = this;
     if (this.gate.shouldNotify(conn.id, kind, now))
       conn.sendAll(textFrames(SERVER_PSEUDO_USER, roomRefusalNotice(kind)));
-    if (kind === 'exhausted') return this.logExhausted(now);
-    const held = this.logs.allow(`${user} ${kind}`, now);
-    if (held !== null)
-      us.log.error(
-        user,
-        `room request refused (${describeRefusal(kind, us.cfg.rooms)})${heldBack(held, this.logs.windowMs)}`,
-      );
+    if (kind === 'exhausted') return this.logExhausted();
+    us.logLimit.error(
+      user,
+      `room request ${kind}`,
+      `room request refused (${describeRefusal(kind, us.cfg.rooms)})`,
+      conn.remoteAddress,
+    );
   }
 
   /** Once per minute for the whole galaxy, whichever connection or RoomServer asked. */
-  logExhausted(now: number): void {
+  logExhausted(): void {
     const { us } = this;
-    const held = this.logs.allow('exhausted', now);
-    if (held === null) return;
-    us.log.error(
+    us.logLimit.error(
       'room ids',
+      'room ids exhausted',
       `all ${us.cfg.rooms.maxIds} room ids are in use; new rooms are refused with a notice until ids come back ` +
-        `(${us.directory.idsInUse} held by connections and RoomServers, ${us.directory.idsQuiet} in their quiet period; see RoomIds and RoomRequests)` +
-        heldBack(held, this.logs.windowMs),
+        `(${us.directory.idsInUse} held by connections and RoomServers, ${us.directory.idsQuiet} in their quiet period; see RoomIds and RoomRequests)`,
+      'room ids',
     );
   }
 }

@@ -18,6 +18,7 @@ import { describe } from '../runtime/lifecycle.js';
 import { ctime, type ServerLog } from '../runtime/log.js';
 import { MessageOfTheHour } from '../runtime/moth.js';
 import { buildServerProps } from '../runtime/serverprops.js';
+import { ThrottledLog } from '../runtime/log-throttle.js';
 import type { LinkSecret } from '../runtime/secure-link.js';
 import { SocketSet } from '../runtime/sockets.js';
 import { commandTrace, linkTrace, toggleCommandTrace, type LinkTrace } from '../runtime/trace.js';
@@ -54,6 +55,8 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost {
   readonly links = new Set<RoomServerLink>();
   /** The RoomServers port: TLS-PSK handshakes, their limits and refusals (LINK.md). */
   readonly linkGate: RoomServerGate;
+  /** Lines about one offender at most once per minute (link refusals, room requests). */
+  readonly logLimit: ThrottledLog;
   /** Links still in their handshake. */
   private readonly pendingLinks = new Set<RoomServerLink>();
   accounts: Accounts | null = null;
@@ -76,6 +79,7 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost {
     private readonly clientListener: Server,
     private readonly linkListener: Server,
   ) {
+    this.logLimit = new ThrottledLog(log);
     this.directory = new Directory<RoomServerLink>(() => this.cfg.rooms);
     this.rooms = new UserServerRooms(this);
     this.users = new ActiveUsers(new ChannelPopulation(cfg.maxChannelPopulation ?? cfg.maxActiveUsers));

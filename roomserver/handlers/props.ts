@@ -9,7 +9,6 @@ import { ObjIds, Priv, PropAccess, SERVER_OWNED_PROPERTIES, Var } from '../../pr
 import { propUpdFrames } from '../../protocol/messages.js';
 import type { NewProp } from '../../protocol/props.js';
 import type { ObjId } from '../../protocol/wire.js';
-import { heldBack } from '../../runtime/log-throttle.js';
 import type { Room } from '../room.js';
 import { describeSharedRefusal, storeShared, type SharedRefusal } from '../shared-state.js';
 import type { LiveSession, Session } from '../session.js';
@@ -134,11 +133,11 @@ function setShared(rs: RoomServer, u: RoomUser, room: Room, props: readonly NewP
 
 /** Once per minute per user and cap. */
 function logRefusal(rs: RoomServer, u: RoomUser, room: Room, p: NewProp, why: SharedRefusal): void {
-  const held = rs.logLimit.allow(`${u.key} shared ${why}`, Date.now());
-  if (held === null) return;
-  rs.log.error(
+  rs.logLimit.error(
     u.name,
-    `shared property ${p.id} of ${room.name} refused, not stored: ${describeSharedRefusal(why, rs.cfg.sharedState)} (SharedState)${heldBack(held, rs.logLimit.windowMs)}`,
+    `shared state ${why}`,
+    `shared property ${p.id} of ${room.name} refused, not stored: ${describeSharedRefusal(why, rs.cfg.sharedState)} (SharedState)`,
+    u.conn.remoteAddress,
   );
 }
 

@@ -10,7 +10,6 @@ import { ObjIds, SERVER_PSEUDO_USER } from '../../protocol/constants.js';
 import { textFrames } from '../../protocol/messages.js';
 import { parseRoomName } from '../../protocol/names.js';
 import { describe } from '../../runtime/lifecycle.js';
-import { heldBack } from '../../runtime/log-throttle.js';
 import { describeRefusal, roomRefusalNotice, type RoomRefusal } from '../../runtime/room-requests.js';
 import type { LiveSession } from '../session.js';
 
@@ -68,14 +67,18 @@ function refuseRoom(s: LiveSession, kind: RoomRefusal, now: number, reason?: str
   const { rs, user } = s;
   if (rs.roomRequests.shouldNotify(user.conn.id, kind, now))
     user.conn.sendAll(textFrames(SERVER_PSEUDO_USER, roomRefusalNotice(kind)));
-  const key = kind === 'exhausted' ? 'exhausted' : `${user.key} ${kind}`;
-  const held = rs.logLimit.allow(key, now);
-  if (held === null) return;
-  const more = heldBack(held, rs.logLimit.windowMs);
   if (kind === 'exhausted')
-    rs.log.error(
+    rs.logLimit.error(
       'room ids',
-      `${reason ?? 'no room id left'}; new rooms are refused with a notice until ids come back (see RoomIds and RoomRequests)${more}`,
+      'room ids exhausted',
+      `${reason ?? 'no room id left'}; new rooms are refused with a notice until ids come back (see RoomIds and RoomRequests)`,
+      'room ids',
     );
-  else rs.log.error(user.name, `room request refused (${reason ?? describeRefusal(kind, rs.cfg.rooms)})${more}`);
+  else
+    rs.logLimit.error(
+      user.name,
+      `room request ${kind}`,
+      `room request refused (${reason ?? describeRefusal(kind, rs.cfg.rooms)})`,
+      user.conn.remoteAddress,
+    );
 }
