@@ -19,7 +19,7 @@ import {
 import { ConfigError } from '../runtime/config.js';
 import { LinkChannel } from '../runtime/link-channel.js';
 import { describe } from '../runtime/lifecycle.js';
-import { connectSecure, linkKey } from '../runtime/secure-link.js';
+import { LinkConnectError, connectSecure, linkKey } from '../runtime/secure-link.js';
 import { linkTrace, type LinkTrace } from '../runtime/trace.js';
 import { loadRoomServerConfig, type RoomServerConfig, type UserServerLink } from './config.js';
 import type { BootResult, Galaxy, LoginDecision, LoginRequest, RoomAnswer, WhisperTarget } from './galaxy.js';
@@ -110,7 +110,13 @@ export class LinkedGalaxy implements Galaxy {
           this.channel.trace = this.trace;
           this.hello(this.channel);
         },
-        (err: unknown) => this.lost(describe(err)),
+        // Every refusal names the UserServer's address (a connect error already does).
+        (err: unknown) =>
+          this.lost(
+            err instanceof LinkConnectError && err.kind !== 'connect'
+              ? `UserServer ${host}:${port}: ${err.message}`
+              : describe(err),
+          ),
       );
   }
 

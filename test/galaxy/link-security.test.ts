@@ -176,3 +176,15 @@ t.test('finding 9: unauthenticated handshakes are limited per address; the log s
   t.equal(lines.filter((l) => /not a link handshake/.test(l)).length, 1, 'garbage: one line per minute');
   t.equal(lines.filter((l) => /more than 4 unauthenticated/.test(l)).length, 1, 'rate: one line per minute');
 });
+
+t.test('a RoomServer of another galaxy stops before using its key; both sides log it', async (t) => {
+  const cfg = roomServerConfig('stray', g.linkPort)
+    .replace('Server Galaxy', 'Server Other')
+    .replace('LinkRetry 0.3', 'LinkRetry 30');
+  const stray = await startServer(RS_MAIN, 'RS', cfg, { dir: g.dir, cfgName: 'strayRS.cfg', waitReady: false });
+  t.teardown(() => stray.stop());
+  await stray.waitLog(
+    /\(UserServer\) - no link: UserServer 127\.0\.0\.1:\d+: the UserServer's Server name is "Galaxy", ours is "Other": they must be the same; retrying in 30 s/,
+  );
+  await g.us.waitLog(/\(RoomServers port, 127\.0\.0\.1\) - refused: the peer ended the TLS handshake/);
+});
