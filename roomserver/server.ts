@@ -22,6 +22,7 @@ import { ChannelPopulation } from '../runtime/channels.js';
 import { ThrottledLog } from '../runtime/log-throttle.js';
 import { RoomRequestGate } from '../runtime/room-requests.js';
 import { SocketSet } from '../runtime/sockets.js';
+import { IdleCompaction } from '../runtime/idle-compaction.js';
 import { RoomKeeper } from './room-keeper.js';
 import { forgetShared, SharedLedger } from './shared-state.js';
 
@@ -50,6 +51,8 @@ export class RoomServer {
   private hourly: NodeJS.Timeout | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private census = { line: '', at: 0 };
+  private readonly compaction = new IdleCompaction();
+  private freedSeen = 0;
   private accepting = true;
 
   constructor(
@@ -130,6 +133,11 @@ export class RoomServer {
     const now = Date.now();
     for (const r of this.keeper.sweep(now)) this.log.trace(`room id ${r.id} (${r.name}) back in the pool`);
     this.logCensus(now);
+    const freed = this.keeper.idsGivenUp + this.keeper.roomsDropped;
+    this.compaction.noteFreed(freed - this.freedSeen);
+    this.freedSeen = freed;
+    if (this.compaction.maybeCompact(this.sessions.size))
+      this.log.debug('nobody connected after many rooms were freed: one full garbage collection to give memory back');
     // Re-armed each time, so that a re-read RoomIds quiet period applies.
     this.sweepTimer = setTimeout(() => this.sweepRooms(), Math.min(5_000, Math.max(25, this.cfg.rooms.quietMs / 4)));
     this.sweepTimer.unref();
@@ -234,6 +242,7 @@ export class RoomServer {
     this.ticker.stop();
     if (this.hourly) clearInterval(this.hourly);
     if (this.sweepTimer) clearTimeout(this.sweepTimer);
+    this.compaction.close();
     for (const s of [...this.sessions]) s.conn.close({ kind: 'server', detail: 'server shutting down' });
     await this.galaxy.close();
     await this.roomdb?.close();
