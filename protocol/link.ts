@@ -9,7 +9,8 @@ import { ErrorCode, protocolError } from './errors.js';
 import { mutf8Decode, mutf8Length, mutf8Write } from './mutf8.js';
 import type { NewProp } from './props.js';
 
-export const LINK_VERSION = 1;
+/** 2: TLS-PSK transport (runtime/secure-link.ts), one-message HELLO, ROOM_RELEASE. */
+export const LINK_VERSION = 2;
 /** Largest message accepted or produced; checked as soon as the length is read. */
 export const MAX_LINK_MESSAGE = 256 * 1024;
 const MAX_LIST = 4096;
@@ -27,29 +28,13 @@ type LinkFieldKind = keyof LinkFieldTypes;
 type LinkField = readonly [name: string, kind: LinkFieldKind];
 
 export const LINK_MESSAGES = {
-  // Handshake (RoomServer speaks first).
+  // Handshake, inside the TLS channel (RoomServer speaks first). Types 2 and 3 were version 1's
+  // CHALLENGE and AUTH; they are not used again.
   HELLO: {
     type: 1,
     fields: [
       ['version', 'u16'],
       ['rsName', 'str'],
-      ['nonce', 'bytes'],
-    ],
-  },
-  CHALLENGE: {
-    type: 2,
-    fields: [
-      ['version', 'u16'],
-      ['nonce', 'bytes'],
-      ['proof', 'bytes'],
-      ['serverName', 'str'],
-    ],
-  },
-  AUTH: {
-    type: 3,
-    fields: [
-      ['proof', 'bytes'],
-      ['serverName', 'str'],
       ['usersIp', 'str'],
       ['usersPort', 'u16'],
       ['worlds', 'strList'],
@@ -236,6 +221,14 @@ export const LINK_MESSAGES = {
       ['props', 'props'],
     ],
   },
+  // Room ids as a managed resource (issue 6).
+  ROOM_RELEASE: {
+    type: 35,
+    fields: [
+      ['room', 'u16'],
+      ['grants', 'u32'],
+    ],
+  },
   // Monitoring (40-44): a RoomServer's load at every stats sample, for the UserServer's galaxy panel.
   RS_STATS: {
     type: 40,
@@ -262,8 +255,32 @@ type BodyOf<F extends readonly LinkField[]> = { -readonly [P in F[number] as P[0
 export type LinkMessageOf<N extends LinkName> = Simplify<{ kind: N } & BodyOf<(typeof LINK_MESSAGES)[N]['fields']>>;
 export type LinkMessage = { [N in LinkName]: LinkMessageOf<N> }[LinkName];
 
-/** ROOM_ANS.answer */
-export const RoomAnswerKind = { NONE: 0, HERE: 1, ELSEWHERE: 2 } as const;
+/** ROOM_ANS.answer (EXHAUSTED since version 2: no room id is left). */
+export const RoomAnswerKind = { NONE: 0, HERE: 1, ELSEWHERE: 2, EXHAUSTED: 3 } as const;
+
+/** The role of the UserServer ↔ RoomServer link in its TLS-PSK key and identity (LINK.md). */
+export const ROOMSERVER_LINK_ROLE = 'roomserver';
+
+/** The PSK identity a RoomServer presents (sent in clear): role and RoomServer name. */
+export function linkIdentity(role: string, name: string): string {
+  return `${role} ${name}`;
+}
+
+export function parseLinkIdentity(identity: string): { role: string; name: string } | null {
+  const m = /^([a-z]+) (\S{1,64})$/.exec(identity);
+  return m ? { role: m[1] as string, name: m[2] as string } : null;
+}
+
+/**
+ * The version a peer speaking the plain-TCP link of version 1 announces in its first message
+ * (HELLO: u32 length, type 1, u16 version), or null when the bytes are not such a message.
+ */
+export function legacyHelloVersion(first: Buffer): number | null {
+  if (first.length < 7) return null;
+  const len = first.readUInt32BE(0);
+  if (len < 3 || len > MAX_LINK_MESSAGE || first[4] !== LINK_MESSAGES.HELLO.type) return null;
+  return first.readUInt16BE(5);
+}
 
 /**
  * LOGIN_ANS `reason` on acceptance when the login started the user's session in the galaxy (a

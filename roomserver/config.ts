@@ -22,6 +22,14 @@ import {
   secondsKeyword,
   type CommonDraft,
 } from '../runtime/config-common.js';
+import {
+  DEFAULT_ROOM_LIMITS,
+  DEFAULT_SHARED_STATE,
+  roomKeywords,
+  sharedStateKeyword,
+  type RoomLimits,
+  type SharedStateLimits,
+} from '../runtime/config-limits.js';
 
 export interface UserServerLink {
   host: string;
@@ -69,6 +77,10 @@ export interface RoomServerConfig extends CommonDraft {
   publicAddress: string | null;
   /** Extension: wait before reconnecting to a lost UserServer (AG-29 says 30 s). @default 30 s */
   linkRetryMs: number;
+  /** Extensions RoomIds and RoomRequests (stand-alone ids; requests on every RoomServer). */
+  rooms: RoomLimits;
+  /** Extension SharedState: caps on shared room state. */
+  sharedState: SharedStateLimits;
 }
 
 export const RS_DEFAULTS = {
@@ -162,6 +174,8 @@ const TABLE: KeywordSpec<RoomServerConfig>[] = [
       d.accessPrefix = str(v, 0);
     },
   },
+  ...roomKeywords<RoomServerConfig>(),
+  sharedStateKeyword<RoomServerConfig>(),
   secondsKeyword<RoomServerConfig>('LinkRetry', (d, ms) => (d.linkRetryMs = ms), 3600),
   {
     keyword: 'PublicAddress',
@@ -185,6 +199,8 @@ export function roomServerDraft(file: string): RoomServerConfig {
     accessPrefix: null,
     publicAddress: null,
     linkRetryMs: 30_000,
+    rooms: { ...DEFAULT_ROOM_LIMITS },
+    sharedState: { ...DEFAULT_SHARED_STATE },
   };
 }
 

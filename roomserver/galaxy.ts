@@ -6,7 +6,8 @@ import { Nak, ServerType, type NakCode } from '../protocol/constants.js';
 import { buddyNotify } from '../protocol/messages.js';
 import type { NewProp } from '../protocol/props.js';
 import type { BanList } from '../runtime/bans.js';
-import type { Room, RoomTable } from './room.js';
+import type { Room } from './room.js';
+import type { RoomKeeper } from './room-keeper.js';
 import type { RoomUser } from './user.js';
 import type { World } from './world.js';
 
@@ -37,7 +38,7 @@ export type LoginDecision =
 export type RoomAnswer =
   | { kind: 'here'; room: Room }
   | { kind: 'elsewhere'; id: number; ip: string; port: number }
-  | { kind: 'none'; reason: string };
+  | { kind: 'none'; reason: string; exhausted: boolean };
 
 export interface WhisperTarget {
   /** Delivered somewhere beyond this server. */
@@ -84,7 +85,7 @@ export class StandaloneGalaxy implements Galaxy {
 
   constructor(
     private readonly world: World,
-    private readonly rooms: RoomTable,
+    private readonly keeper: RoomKeeper,
     private readonly bans: BanList,
   ) {}
 
@@ -97,8 +98,8 @@ export class StandaloneGalaxy implements Galaxy {
   }
 
   async resolveRoom(name: string): Promise<RoomAnswer> {
-    const room = this.rooms.allocate(name);
-    if (!room) return { kind: 'none', reason: 'all 65535 room ids are in use' };
+    const room = this.keeper.allocate(name, Date.now());
+    if (!room) return { kind: 'none', reason: `all ${this.keeper.maxIds} room ids are in use`, exhausted: true };
     return { kind: 'here', room };
   }
 

@@ -1,24 +1,27 @@
 // The RoomServer behind a UserServer (AG-26, AG-29, protocol/LINK.md): one link to the UserServer
 // carries login checks, room assignments, presence, whispers, broadcasts, boots and friends-list
-// changes. Losing the link closes every user connection; then, every LinkRetry seconds (30 by
-// default, as the guide says), the configuration file is read again and applied (roomserver/
-// reload.ts: a World line added during the outage is volunteered at once) and the link
-// re-established.
+// changes. It runs over TLS with a key derived from the password on the UserServer line
+// (runtime/secure-link.ts): no user password crosses it in clear. Losing the link closes every
+// user connection; then, every LinkRetry seconds (30 by default, as the guide says), the
+// configuration file is read again and applied (roomserver/reload.ts: a World line added during
+// the outage is volunteered at once) and the link re-established.
 
-import { connect, type Socket } from 'node:net';
 import { Nak, ServerType, SERVER_PSEUDO_USER, type NakCode } from '../protocol/constants.js';
 import { buddyNotify, textFrames, whisperFrames } from '../protocol/messages.js';
-import { linkNonce, proofsEqual, roomServerProof, userServerProof } from '../protocol/link-auth.js';
 import type { NewProp } from '../protocol/props.js';
 import {
   LINK_VERSION,
   LOGIN_NEW_SESSION,
+  ROOMSERVER_LINK_ROLE,
   RoomAnswerKind,
+  linkIdentity,
   type LinkMessage,
   type LinkMessageOf,
 } from '../protocol/link.js';
 import type { HttpSettings } from '../runtime/config-common.js';
 import { LinkChannel } from '../runtime/link-channel.js';
+import { describe } from '../runtime/lifecycle.js';
+import { LinkConnectError, connectSecure, linkKey } from '../runtime/secure-link.js';
 import { linkTrace, type LinkTrace } from '../runtime/trace.js';
 import type { UserServerLink } from './config.js';
 import type { BootResult, Galaxy, LoginDecision, LoginRequest, RoomAnswer, WhisperTarget } from './galaxy.js';
@@ -42,9 +45,13 @@ export class LinkedGalaxy implements Galaxy {
   readonly serverType = ServerType.ROOM_SERVER_US;
   private state: 'down' | 'connecting' | 'handshake' | 'up' = 'down';
   private channel: LinkChannel | null = null;
-  private rsNonce: Buffer = Buffer.alloc(0);
   private nextReq = 1;
-  private readonly pending = new Map<number, { resolve(m: Answer | null): void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    number,
+    { req: LinkMessage; resolve(m: Answer | null): void; timer: NodeJS.Timeout }
+  >();
+  /** Room requests given up waiting for: an answer may still come, and must be counted (LINK.md). */
+  private readonly late = new Map<number, LinkMessage>();
   private retryTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private everUp = false;
@@ -94,21 +101,74 @@ export class LinkedGalaxy implements Galaxy {
     if (this.stopped) return;
     // A linked RoomServer keeps its UserServer line through reloads (roomserver/reload.ts).
     this.settings = this.rs.cfg.userServer ?? this.settings;
-    const { host, port } = this.settings;
+    const { host, port, name, password } = this.settings;
+    const galaxy = this.rs.cfg.serverName;
     this.state = 'connecting';
-    const socket: Socket = connect({ host, port });
-    const timer = setTimeout(() => socket.destroy(new Error(`no answer within ${CONNECT_MS / 1000} s`)), CONNECT_MS);
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      if (this.state === 'connecting') this.lost(`cannot connect to UserServer ${host}:${port}: ${err.message}`);
-    });
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      this.state = 'handshake';
-      this.channel = new LinkChannel(socket, { onMessage: (m) => this.receive(m), onClose: (why) => this.lost(why) });
-      this.channel.trace = this.trace;
-      this.rsNonce = linkNonce();
-      this.channel.send({ kind: 'HELLO', version: LINK_VERSION, rsName: this.settings.name, nonce: this.rsNonce });
+    linkKey({ role: ROOMSERVER_LINK_ROLE, galaxy, password })
+      .then((key) =>
+        connectSecure({
+          host,
+          port,
+          galaxy,
+          identity: linkIdentity(ROOMSERVER_LINK_ROLE, name),
+          key,
+          timeoutMs: CONNECT_MS,
+          peerName: 'UserServer',
+        }),
+      )
+      .then(
+        (socket) => {
+          if (this.stopped) {
+            socket.destroy();
+            return;
+          }
+          this.state = 'handshake';
+          this.channel = new LinkChannel(socket, {
+            onMessage: (m) => this.receive(m),
+            onClose: (why) => this.lost(why),
+          });
+          this.channel.trace = this.trace;
+          this.hello(this.channel);
+        },
+        // Every refusal names the UserServer's address (a connect error already does).
+        (err: unknown) =>
+          this.lost(
+            err instanceof LinkConnectError && err.kind !== 'connect'
+              ? `UserServer ${host}:${port}: ${err.message}`
+              : describe(err),
+          ),
+      );
+  }
+
+  private remember(m: LinkMessage & { reqId: number }): void {
+    if (m.kind !== 'ROOM_REQ' && m.kind !== 'ROOM_LOOKUP') return;
+    if (this.late.size >= 4096) this.late.delete(this.late.keys().next().value as number);
+    this.late.set(m.reqId, m);
+  }
+
+  /**
+   * Every answer naming a room id counts, even one that comes after its request timed out: the
+   * UserServer counted it when it sent it, and ROOM_RELEASE must say how many arrived (LINK.md).
+   */
+  private counted(m: Answer, req: LinkMessage | undefined): void {
+    if (m.kind === 'ROOM_ANS' && (m.answer === RoomAnswerKind.HERE || m.answer === RoomAnswerKind.ELSEWHERE))
+      this.rs.keeper.granted(m.room, req?.kind === 'ROOM_REQ' ? req.name : null, m.answer === RoomAnswerKind.HERE);
+    else if (m.kind === 'ROOM_INFO' && m.answer === RoomAnswerKind.HERE && req?.kind === 'ROOM_LOOKUP')
+      this.rs.keeper.granted(req.room, m.name, true);
+  }
+
+  /** The TLS-PSK handshake proved that both sides know the password: say who we are. */
+  private hello(ch: LinkChannel): void {
+    const cfg = this.rs.cfg;
+    ch.send({
+      kind: 'HELLO',
+      version: LINK_VERSION,
+      rsName: this.settings.name,
+      usersIp: cfg.publicAddress ?? (cfg.bindAddr && cfg.bindAddr !== '0.0.0.0' ? cfg.bindAddr : ch.localAddress),
+      usersPort: this.rs.usersPort,
+      worlds: cfg.worlds.map((w) =>
+        w.channel ? `${w.world}<${w.channel}${w.suffix ? `;${w.suffix}` : ''}>` : w.world,
+      ),
     });
   }
 
@@ -123,6 +183,8 @@ export class LinkedGalaxy implements Galaxy {
       case 'WHISPER_ANS':
       case 'BOOT_ANS': {
         const p = this.pending.get(m.reqId);
+        this.counted(m, p?.req ?? this.late.get(m.reqId));
+        this.late.delete(m.reqId);
         if (!p) return;
         this.pending.delete(m.reqId);
         clearTimeout(p.timer);
@@ -170,30 +232,7 @@ export class LinkedGalaxy implements Galaxy {
   }
 
   private handshake(ch: LinkChannel, m: LinkMessage): void {
-    const pw = this.settings.password;
     switch (m.kind) {
-      case 'CHALLENGE': {
-        if (m.version !== LINK_VERSION)
-          return ch.close(`UserServer speaks link version ${m.version}, this RoomServer ${LINK_VERSION}`);
-        const trusted = proofsEqual(m.proof, userServerProof(pw, this.rsNonce, m.nonce));
-        const cfg = this.rs.cfg;
-        ch.send({
-          kind: 'AUTH',
-          proof: roomServerProof(pw, m.nonce, this.rsNonce, this.settings.name),
-          serverName: cfg.serverName,
-          usersIp: cfg.publicAddress ?? (cfg.bindAddr && cfg.bindAddr !== '0.0.0.0' ? cfg.bindAddr : ch.localAddress),
-          usersPort: this.rs.usersPort,
-          worlds: cfg.worlds.map((w) =>
-            w.channel ? `${w.world}<${w.channel}${w.suffix ? `;${w.suffix}` : ''}>` : w.world,
-          ),
-        });
-        // On a mismatch AUTH still goes out, so that the UserServer can log the refusal too (AG-19).
-        if (!trusted)
-          ch.close(
-            'the UserServer does not know the password on our UserServer line (check RoomServers in its configuration)',
-          );
-        return;
-      }
       case 'WELCOME':
         this.state = 'up';
         this.rs.adoptWebSettings(webSettings(m));
@@ -215,6 +254,7 @@ export class LinkedGalaxy implements Galaxy {
 
   /** AG-29: close every user connection, then retry after re-reading the configuration file. */
   private lost(reason: string): void {
+    if (this.state === 'down') return;
     const wasUp = this.state === 'up';
     this.state = 'down';
     this.problem = `no link to the UserServer ${this.settings.host}:${this.settings.port}: ${reason}`;
@@ -224,6 +264,7 @@ export class LinkedGalaxy implements Galaxy {
       p.resolve(null);
       this.pending.delete(id);
     }
+    this.late.clear();
     if (this.stopped) return;
     const retryMs = this.rs.cfg.linkRetryMs;
     this.rs.log.error(
@@ -232,6 +273,8 @@ export class LinkedGalaxy implements Galaxy {
       { event: wasUp ? 'link-lost' : 'link-down', address: this.settings.host },
     );
     if (wasUp) this.rs.closeAll('lost the connection to the UserServer');
+    // The ids the UserServer gave are void now; rooms keep their state by name.
+    this.rs.keeper.linkLost();
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       // AG-29: "reawaken, reread its configuration files, and attempt to reconnect".
@@ -246,9 +289,10 @@ export class LinkedGalaxy implements Galaxy {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(m.reqId);
+        this.remember(m);
         resolve(null);
       }, ANSWER_MS);
-      this.pending.set(m.reqId, { resolve, timer });
+      this.pending.set(m.reqId, { req: m, resolve, timer });
       ch.send(m);
     });
   }
@@ -288,10 +332,11 @@ export class LinkedGalaxy implements Galaxy {
 
   async resolveRoom(name: string): Promise<RoomAnswer> {
     const ans = await this.request({ kind: 'ROOM_REQ', reqId: this.reqId(), name });
-    if (!ans || ans.kind !== 'ROOM_ANS') return { kind: 'none', reason: 'the UserServer cannot be reached' };
+    if (!ans || ans.kind !== 'ROOM_ANS')
+      return { kind: 'none', reason: 'the UserServer cannot be reached', exhausted: false };
     if (ans.answer === RoomAnswerKind.HERE) return { kind: 'here', room: this.rs.world.rooms.adopt(name, ans.room) };
     if (ans.answer === RoomAnswerKind.ELSEWHERE) return { kind: 'elsewhere', id: ans.room, ip: ans.ip, port: ans.port };
-    return { kind: 'none', reason: ans.reason };
+    return { kind: 'none', reason: ans.reason, exhausted: ans.answer === RoomAnswerKind.EXHAUSTED };
   }
 
   lookupRoom(id: number): Promise<Room | null> {
@@ -299,6 +344,11 @@ export class LinkedGalaxy implements Galaxy {
       if (!ans || ans.kind !== 'ROOM_INFO' || ans.answer !== RoomAnswerKind.HERE) return null;
       return this.rs.world.rooms.adopt(ans.name, id);
     });
+  }
+
+  /** The RoomKeeper gave the id up: the UserServer may reuse it (after its quiet period). */
+  releaseRoom(id: number, grants: number): void {
+    this.tell({ kind: 'ROOM_RELEASE', room: id, grants });
   }
 
   joined(u: RoomUser): void {

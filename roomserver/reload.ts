@@ -10,12 +10,23 @@ import { loadRoomServerConfig, type RoomServerConfig } from './config.js';
 import { LinkedGalaxy } from './link.js';
 import type { RoomServer } from './server.js';
 
-const RESTART = ['serverName', 'usersPort', 'bindAddr', 'roomDatabase', 'operations.transports'];
+const RESTART = [
+  'serverName',
+  'usersPort',
+  'bindAddr',
+  'roomDatabase',
+  'operations.transports',
+  'statusHttp',
+  'statsSampleMs',
+];
 
 const KEYWORDS: Record<string, string> = {
   maxAvatars: 'ClientUpdates',
   updateIntervalUs: 'ClientUpdates',
   userServer: 'UserServer',
+  statusHttp: 'StatusHttp',
+  statsSampleMs: 'StatsSample',
+  statsRecord: 'StatsRecord',
   worlds: 'World',
   maxOrdinary: 'Connections',
   maxPriority: 'Connections',
@@ -60,6 +71,7 @@ export function reloadRoomServer(rs: RoomServer, why: string): boolean {
   if (c.has('logging') && cfg.logging !== rs.log.tracing) rs.toggleTracing('Logging in the configuration');
   rs.log.setJson(cfg.operations.json);
   rs.housekeeping.reschedule();
+  rs.monitoring.reconfigured();
   if (cfg.mothFile !== rs.moth.path) {
     rs.moth.setPath(cfg.mothFile);
     rs.moth.watch(() => void rs.reloadMoth());

@@ -1,15 +1,13 @@
 // Rooms of this RoomServer: who stands in each (in a spatial grid), who subscribes to it, and its
 // shared-object state (§5.2 PROPSET 253). Room ids come from the directory that owns them: this
-// server when stand-alone, the UserServer's galaxy-wide table when linked (§5.2 ROOMIDRQ).
+// server's pool when stand-alone, the UserServer's galaxy-wide table when linked (§5.2 ROOMIDRQ);
+// roomserver/room-keeper.ts decides when a room and its id are no longer needed.
 
 import type { NewProp } from '../protocol/props.js';
 import { longObjIdBytes } from '../protocol/fast.js';
 import { parseRoomName, type RoomName } from '../protocol/names.js';
 import { Grid } from './interest.js';
 import type { RoomUser } from './user.js';
-
-/** Shared attributes a room may hold (property ids are one byte). */
-export const MAX_SHARED_PROPERTIES = 255;
 
 export class Room {
   /** Long-form ObjID bytes: shared-object updates are addressed to the room by name (§3.3). */
@@ -18,13 +16,15 @@ export class Room {
   readonly grid = new Grid<RoomUser>();
   readonly subscribers = new Set<RoomUser>();
   readonly shared = new Map<number, NewProp>();
+  /** What `shared` counts against the SharedState caps (roomserver/shared-state.ts). */
+  sharedBytes = 0;
   /** Users with the special-guest privilege standing here: seen by every subscriber (AG-27). */
   readonly specialGuests = new Set<RoomUser>();
   /** Set when shared state changed since it was last stored. */
   sharedDirty = false;
 
   constructor(
-    /** Changes only when a new UserServer hands out ids afresh after the link was lost. */
+    /** 0 while the room has no id (kept for its state after the UserServer link was lost). */
     public id: number,
     readonly name: string,
   ) {
@@ -45,36 +45,19 @@ export class Room {
     this.grid.remove(u);
     this.specialGuests.delete(u);
   }
-
-  /** Nothing refers to the room any more: no one in it, watching it, or state worth keeping. */
-  get idle(): boolean {
-    return this.grid.size === 0 && this.subscribers.size === 0 && this.shared.size === 0;
-  }
-}
-
-export interface RoomDirectoryOptions {
-  /** Largest id the protocol can carry (u16). */
-  maxId?: number;
 }
 
 export type RoomListener = (room: Room) => void;
 
 /**
- * Room name ↔ id for a stand-alone RoomServer: ids are handed out from 1 upwards when a name is
- * first referenced and never change or get reused while the server runs (§5.2: never 0, the same
- * name always gets the same id).
+ * Room name ↔ id of the rooms in memory. Ids are given by the directory that owns them; a room
+ * whose id changes (a new UserServer hands out ids afresh) keeps its state.
  */
 export class RoomTable {
   private readonly byName = new Map<string, Room>();
   private readonly byId = new Map<number, Room>();
-  private nextId = 1;
-  private readonly maxId: number;
   /** Called for every room created (the room database loads its state). */
   onCreate: RoomListener | null = null;
-
-  constructor(opts: RoomDirectoryOptions = {}) {
-    this.maxId = opts.maxId ?? 0xffff;
-  }
 
   get size(): number {
     return this.byName.size;
@@ -88,25 +71,20 @@ export class RoomTable {
     return this.byName.get(name);
   }
 
-  /** The room for `name`, allocating an id when it is new; null when the id space is exhausted. */
-  allocate(name: string): Room | null {
-    const known = this.byName.get(name);
-    if (known) return known;
-    if (this.nextId > this.maxId) return null;
-    return this.add(name, this.nextId++);
-  }
-
   /**
-   * Registers a room whose id was assigned elsewhere (the UserServer's table). A room known under
-   * another id keeps its shared state and takes the new id; a room holding the id is set aside.
+   * Registers a room under the id its directory gave. A room known under another id keeps its
+   * shared state and takes the new id; a room holding the id is set aside.
    */
   adopt(name: string, id: number): Room {
     const known = this.byName.get(name);
     if (known && known.id === id) return known;
     const clash = this.byId.get(id);
-    if (clash && clash !== known) this.byId.delete(id);
+    if (clash && clash !== known) {
+      this.byId.delete(id);
+      clash.id = 0;
+    }
     if (!known) return this.add(name, id);
-    this.byId.delete(known.id);
+    if (known.id !== 0) this.byId.delete(known.id);
     known.id = id;
     this.byId.set(id, known);
     return known;
@@ -121,8 +99,14 @@ export class RoomTable {
   }
 
   remove(room: Room): void {
-    this.byName.delete(room.name);
-    this.byId.delete(room.id);
+    if (this.byName.get(room.name) === room) this.byName.delete(room.name);
+    if (room.id !== 0 && this.byId.get(room.id) === room) this.byId.delete(room.id);
+  }
+
+  /** The ids were handed out by a UserServer that is gone: rooms keep their state by name only. */
+  forgetIds(): void {
+    for (const room of this.byId.values()) room.id = 0;
+    this.byId.clear();
   }
 
   all(): IterableIterator<Room> {

@@ -13,6 +13,7 @@ import type { LogLimiter } from '../runtime/log-limit.js';
 import { propUpdFrames } from '../protocol/messages.js';
 import type { DatabaseSettings } from './config.js';
 import type { Room } from './room.js';
+import { loadShared, type SharedLedger } from './shared-state.js';
 
 const RETRY_MS = 60_000;
 
@@ -20,6 +21,8 @@ export class RoomPersistence {
   private db: Database | null = null;
   private readonly waiting = new Set<Room>();
   private readonly registered = new Set<string>();
+  /** Rooms whose state is being loaded or stored right now. */
+  private readonly busy = new Set<Room>();
   private timers: NodeJS.Timeout[] = [];
   private saving: Promise<void> = Promise.resolve();
   private connecting: Promise<void> = Promise.resolve();
@@ -32,11 +35,24 @@ export class RoomPersistence {
     private readonly serverName: string,
     private readonly log: ServerLog,
     private readonly rooms: () => Iterable<Room>,
+    private readonly ledger: SharedLedger,
     /** For what fails room after room (a database gone): once per window, with a count. */
     private readonly limited: LogLimiter,
     /** Counts and times every call (the room_db_* stats). */
     private readonly meter: DbMeter | null = null,
   ) {}
+
+  /** Nothing the room holds would be lost if it left memory now (issue 6). */
+  mayForget(room: Room): boolean {
+    if (this.busy.has(room)) return false;
+    return room.shared.size === 0 || (this.db !== null && !room.sharedDirty && !this.waiting.has(room));
+  }
+
+  /** The room left memory; loading it again later reads the database again. */
+  forget(room: Room): void {
+    this.waiting.delete(room);
+    this.registered.delete(room.name);
+  }
 
   start(): void {
     this.connecting = this.connect();
@@ -71,17 +87,22 @@ export class RoomPersistence {
       return;
     }
     this.waiting.delete(room);
+    this.busy.add(room);
     db.loadRoom(room.name).then(
       (stored) => {
+        this.busy.delete(room);
         const fresh = stored.filter((p) => !room.shared.has(p.id));
-        for (const p of fresh) room.shared.set(p.id, { id: p.id, flags: p.flags, access: p.access, value: p.value });
+        for (const p of fresh)
+          loadShared(room, { id: p.id, flags: p.flags, access: p.access, value: p.value }, this.ledger);
         if (fresh.length && room.subscribers.size) {
           const { frames } = propUpdFrames(room.name, fresh);
           for (const u of room.subscribers) u.conn.sendAll(frames);
         }
       },
-      (err: unknown) =>
-        this.limited.error(room.name, 'load', `cannot load room state: ${describe(err)}`, 'RoomDatabase'),
+      (err: unknown) => {
+        this.busy.delete(room);
+        this.limited.error(room.name, 'load', `cannot load room state: ${describe(err)}`, 'RoomDatabase');
+      },
     );
     if (this.settings.dynamic && !this.registered.has(room.name)) {
       this.registered.add(room.name);
@@ -99,6 +120,7 @@ export class RoomPersistence {
     this.saving = this.saving.then(async () => {
       for (const room of dirty) {
         room.sharedDirty = false;
+        this.busy.add(room);
         try {
           await db.saveRoom(room.name, [...room.shared.values()]);
           this.stored++;
@@ -110,6 +132,8 @@ export class RoomPersistence {
             `cannot store room state: ${describe(err)}; will retry`,
             'RoomDatabase',
           );
+        } finally {
+          this.busy.delete(room);
         }
       }
     });

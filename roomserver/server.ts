@@ -28,10 +28,14 @@ import { Ticker } from './tick.js';
 import { ViewUpdater } from './view.js';
 import { World } from './world.js';
 import { ChannelPopulation } from '../runtime/channels.js';
+import { RoomRequestGate } from '../runtime/room-requests.js';
 import { SocketSet } from '../runtime/sockets.js';
 import type { Monitoring } from '../runtime/monitoring.js';
 import { StatsRegistry } from '../runtime/stats.js';
 import { RoomServerCounts, roomServerMonitoring } from './stats.js';
+import { IdleCompaction } from '../runtime/idle-compaction.js';
+import { RoomKeeper } from './room-keeper.js';
+import { forgetShared, SharedLedger } from './shared-state.js';
 
 /** Sockets that may wait for login beyond the configured user limits. */
 const PRELOGIN_SLACK = 64;
@@ -47,6 +51,11 @@ export class RoomServer implements AcceptGate {
   readonly moth: MessageOfTheHour;
   readonly ticker: Ticker;
   readonly galaxy: Galaxy;
+  /** Room ids this server's connections hold, and when rooms leave memory (issue 6). */
+  readonly keeper: RoomKeeper;
+  readonly roomRequests = new RoomRequestGate();
+  /** Shared room state counted against the SharedState caps. */
+  readonly sharedLedger = new SharedLedger();
   serverProps: NewProp[];
   readonly sessions = new Set<Session>();
   readonly stats: StatsRegistry;
@@ -56,6 +65,10 @@ export class RoomServer implements AcceptGate {
   private trace: TraceHooks | null = null;
   private readonly roomdb: RoomPersistence | null;
   private hourly: NodeJS.Timeout | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private census = { line: '', at: 0 };
+  private readonly compaction = new IdleCompaction();
+  private freedSeen = 0;
   private accepting = true;
   /** Connections read their limits from the current configuration (reloads reach them). */
   private readonly liveLimits: Readonly<Limits> = currentLimits(() => this.cfg.limits);
@@ -74,10 +87,6 @@ export class RoomServer implements AcceptGate {
   ) {
     this.stats = new StatsRegistry('roomserver', roomServerLogName(cfg));
     this.world = new World(new ChannelPopulation(this.channelLimit()));
-    this.galaxy = cfg.userServer
-      ? new LinkedGalaxy(this, () => this.ready())
-      : new StandaloneGalaxy(this.world, this.world.rooms, this.bans);
-    this.serverProps = buildServerProps(cfg.http, this.galaxy.serverType, cfg.updateIntervalUs);
     this.logLimit = new LogLimiter(log, () => this.cfg.limits.logLimitWindowMs);
     this.roomdb = cfg.roomDatabase
       ? new RoomPersistence(
@@ -85,6 +94,7 @@ export class RoomServer implements AcceptGate {
           roomServerLogName(cfg),
           log,
           () => this.world.rooms.all(),
+          this.sharedLedger,
           this.logLimit,
           this.counts.db,
         )
@@ -93,6 +103,27 @@ export class RoomServer implements AcceptGate {
       const db = this.roomdb;
       this.world.rooms.onCreate = (room) => db.allocated(room);
     }
+    const linked = cfg.userServer !== null;
+    this.keeper = new RoomKeeper(
+      this.world.rooms,
+      {
+        limits: () => this.cfg.rooms,
+        mayForget: (room) => (this.roomdb ? this.roomdb.mayForget(room) : room.shared.size === 0),
+        dropped: (room) => {
+          this.log.trace(`room ${room.name} (id ${room.id}) left memory`);
+          forgetShared(room, this.sharedLedger);
+          this.roomdb?.forget(room);
+        },
+        release: (id, grants) => {
+          if (this.galaxy instanceof LinkedGalaxy) this.galaxy.releaseRoom(id, grants);
+        },
+      },
+      !linked,
+    );
+    this.galaxy = linked
+      ? new LinkedGalaxy(this, () => this.ready())
+      : new StandaloneGalaxy(this.world, this.keeper, this.bans);
+    this.serverProps = buildServerProps(cfg.http, this.galaxy.serverType, cfg.updateIntervalUs);
     this.moth = new MessageOfTheHour(cfg.mothFile);
     this.ticker = new Ticker(this.world, {
       intervalMs: cfg.updateIntervalUs / 1000,
@@ -153,10 +184,39 @@ export class RoomServer implements AcceptGate {
     this.hourly.unref();
     this.moth.watch(() => void this.reloadMoth());
     this.housekeeping.start();
+    this.sweepRooms();
     if (this.galaxy instanceof LinkedGalaxy) {
       this.galaxy.setTracing(this.log.tracing);
       this.galaxy.start();
     } else this.ready();
+  }
+
+  /** Rooms and ids nobody needs any more are given up (4 times per RoomIds quiet period, at least every 5 s). */
+  private sweepRooms(): void {
+    const now = Date.now();
+    for (const r of this.keeper.sweep(now)) this.log.trace(`room id ${r.id} (${r.name}) back in the pool`);
+    this.logCensus(now);
+    const freed = this.keeper.idsGivenUp + this.keeper.roomsDropped;
+    this.compaction.noteFreed(freed - this.freedSeen);
+    this.freedSeen = freed;
+    if (this.compaction.maybeCompact(this.sessions.size))
+      this.log.debug('nobody connected after many rooms were freed: one full garbage collection to give memory back');
+    // Re-armed each time, so that a re-read RoomIds quiet period applies.
+    this.sweepTimer = setTimeout(() => this.sweepRooms(), Math.min(5_000, Math.max(25, this.cfg.rooms.quietMs / 4)));
+    this.sweepTimer.unref();
+  }
+
+  /** Rooms and ids in the debug output when they changed, at most every 10 s (operators, benchmarks). */
+  private logCensus(now: number): void {
+    const k = this.keeper;
+    const l = this.sharedLedger;
+    const free = k.idsAvailable();
+    const line =
+      `rooms: ${this.world.rooms.size} in memory, ${l.roomsWithState} with shared state (${l.bytes} bytes); ` +
+      `room ids: ${k.idsInUse} held by connections, ${k.idsAssigned} assigned${free === null ? '' : `, ${k.idsQuiet} quiet, ${free} free`}`;
+    if (line === this.census.line || now - this.census.at < 10_000) return;
+    this.census = { line, at: now };
+    this.log.debug(line);
   }
 
   private ready(): void {
@@ -225,6 +285,8 @@ export class RoomServer implements AcceptGate {
   /** Everything that must happen when a client goes, whatever the reason. */
   sessionClosed(s: Session, reason: CloseReason, prev: SessionState): void {
     this.sessions.delete(s);
+    // The client forgets the ids this connection gave it (§5.2): they may be given up now.
+    this.keeper.holderGone(s);
     const u = s.user;
     if (!u) {
       // A refusal was logged as such; a shutdown or a lost UserServer says so once for everyone.
@@ -268,6 +330,8 @@ export class RoomServer implements AcceptGate {
     this.housekeeping.stop();
     this.moth.unwatch();
     if (this.hourly) clearInterval(this.hourly);
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
+    this.compaction.close();
     const users = this.world.users.size;
     for (const s of [...this.sessions]) s.conn.close({ kind: 'server', detail: 'server shutting down' });
     await this.galaxy.close();

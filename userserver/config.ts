@@ -28,6 +28,14 @@ import type { DatabaseSettings } from '../runtime/db/types.js';
 import { DEFAULT_HEALTH_CHECK, healthCheckKeyword, type HealthCheckSettings } from '../runtime/stats-config.js';
 import { adminDraft, adminKeywords, type AdminSettings } from './admin/config.js';
 import { checkSignupConfig, signupDraft, signupKeywords, type SignupSettings } from './signup/config.js';
+import {
+  DEFAULT_LINK_HANDSHAKE,
+  DEFAULT_ROOM_LIMITS,
+  linkHandshakeKeyword,
+  roomKeywords,
+  type LinkHandshakeLimits,
+  type RoomLimits,
+} from '../runtime/config-limits.js';
 
 export interface UserDatabaseSettings extends DatabaseSettings {
   /** Minutes between write-backs of usage counters and properties of active users. */
@@ -66,6 +74,10 @@ export interface UserServerConfig extends CommonDraft, AdminSettings, SignupSett
   logoffDelayMs: number;
   /** Extension: wait between attempts to open the user database. @default 30 s */
   databaseRetryMs: number;
+  /** Extensions RoomIds and RoomRequests: the galaxy-wide room ids and room requests per user. */
+  rooms: RoomLimits;
+  /** Extension LinkHandshake: unauthenticated handshakes on the RoomServers port. */
+  linkHandshake: LinkHandshakeLimits;
   /** Extension: how /health checks the user database (HealthCheck). @default every 2 s, 1 s timeout */
   healthCheck: HealthCheckSettings;
   /** Extension: failed logins allowed per address and per account within the window; then locked out. @default 5, 5, 10 min */
@@ -172,6 +184,8 @@ const TABLE: KeywordSpec<UserServerConfig>[] = [
       d.channelSuffix = str(v, 0);
     },
   },
+  ...roomKeywords<UserServerConfig>(),
+  linkHandshakeKeyword<UserServerConfig>(),
   secondsKeyword<UserServerConfig>('RedirectGrace', (d, ms) => (d.redirectGraceMs = ms)),
   secondsKeyword<UserServerConfig>('LogoffDelay', (d, ms) => (d.logoffDelayMs = ms)),
   secondsKeyword<UserServerConfig>('DatabaseRetry', (d, ms) => (d.databaseRetryMs = ms)),
@@ -247,6 +261,8 @@ export function userServerDraft(file: string): UserServerConfig {
     loginFailures: { ...US_DEFAULTS.loginFailures },
     registrationsPerHour: US_DEFAULTS.registrationsPerHour,
     healthCheck: { ...DEFAULT_HEALTH_CHECK },
+    rooms: { ...DEFAULT_ROOM_LIMITS },
+    linkHandshake: { ...DEFAULT_LINK_HANDSHAKE },
   };
 }
 

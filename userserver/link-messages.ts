@@ -20,8 +20,10 @@ export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkM
     case 'ROOM_REQ':
       return roomRequest(us, link, m);
     case 'ROOM_LOOKUP': {
-      // A client subscribed to a room it was redirected to: its RoomServer learns the name.
+      // A client subscribed to a room it was redirected to: its RoomServer learns the name, and
+      // holds the id from now on.
       const name = us.directory.roomOf(m.room, link);
+      if (name) us.directory.grant(link, m.room);
       return link.send({
         kind: 'ROOM_INFO',
         reqId: m.reqId,
@@ -29,6 +31,8 @@ export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkM
         name: name ?? '',
       });
     }
+    case 'ROOM_RELEASE':
+      return us.directory.release(link, m.room, m.grants, Date.now());
     case 'LOGIN_REQ':
       us.track(
         verifyRoomServerLogin(us, m).then(
@@ -114,12 +118,14 @@ export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkM
 }
 
 function roomRequest(us: UserServer, link: RoomServerLink, m: LinkMessageOf<'ROOM_REQ'>): void {
-  const a = us.directory.assign(m.name);
+  const now = Date.now();
+  const a = us.directory.assign(m.name, now);
   if (!a.ok) {
+    if (a.exhausted) us.rooms.logExhausted();
     link.send({
       kind: 'ROOM_ANS',
       reqId: m.reqId,
-      answer: RoomAnswerKind.NONE,
+      answer: a.exhausted ? RoomAnswerKind.EXHAUSTED : RoomAnswerKind.NONE,
       room: 0,
       ip: '',
       port: 0,
@@ -128,6 +134,8 @@ function roomRequest(us: UserServer, link: RoomServerLink, m: LinkMessageOf<'ROO
     return;
   }
   const here = a.server === link;
+  // The RoomServer hands the id to its client, and holds it until it sends ROOM_RELEASE.
+  us.directory.grant(link, a.id);
   link.send({
     kind: 'ROOM_ANS',
     reqId: m.reqId,

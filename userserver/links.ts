@@ -1,9 +1,9 @@
-// The UserServer's side of RoomServer links (AG-19, protocol/LINK.md): the handshake (mutual
-// challenge-response on the RoomServers password, unique names, same Server name, volunteered
-// worlds), then every message goes to the UserServer.
+// The UserServer's side of RoomServer links (AG-19, protocol/LINK.md): a link exists once its
+// peer proved it knows the RoomServers password in the TLS-PSK handshake (runtime/secure-link.ts,
+// which also binds the Server name); then HELLO (version, a unique name matching the one it
+// authenticated with, volunteered worlds) and every later message goes to the UserServer.
 
-import type { Socket } from 'node:net';
-import { linkNonce, proofsEqual, roomServerProof, userServerProof } from '../protocol/link-auth.js';
+import type { TLSSocket } from 'node:tls';
 import { LINK_VERSION, type LinkMessage } from '../protocol/link.js';
 import type { HttpSettings } from '../runtime/config-common.js';
 import { LinkChannel } from '../runtime/link-channel.js';
@@ -23,9 +23,9 @@ export interface LinkHost {
   linkClosed(link: RoomServerLink): void;
   linkRefused(address: string, name: string, reason: string): void;
   linkMessage(link: RoomServerLink, m: LinkMessage): void;
+  /** LinkHandshake seconds: the time an authenticated peer has to say HELLO. */
+  readonly handshakeMs: number;
 }
-
-const HANDSHAKE_MS = 10_000;
 
 export class RoomServerLink implements RoomServerEntry {
   name = '';
@@ -33,21 +33,23 @@ export class RoomServerLink implements RoomServerEntry {
   worlds: { world: string; channel: string | null }[] = [];
   usersIp = '';
   usersPort = 0;
-  private state: 'hello' | 'auth' | 'up' | 'closed' = 'hello';
+  private state: 'hello' | 'up' | 'closed' = 'hello';
   private readonly channel: LinkChannel;
-  private rsNonce: Buffer = Buffer.alloc(0);
-  private usNonce: Buffer = Buffer.alloc(0);
   private readonly handshakeTimer: NodeJS.Timeout;
 
   constructor(
-    socket: Socket,
+    socket: TLSSocket,
+    /** The name in the PSK identity it authenticated with. */
+    readonly authenticatedAs: string,
     private readonly host: LinkHost,
   ) {
+    this.name = authenticatedAs;
     this.channel = new LinkChannel(socket, {
       onMessage: (m) => this.receive(m),
       onClose: (reason) => this.closed(reason),
     });
-    this.handshakeTimer = setTimeout(() => this.refuse('no handshake within 10 s'), HANDSHAKE_MS);
+    const ms = host.handshakeMs;
+    this.handshakeTimer = setTimeout(() => this.refuse(`no HELLO within ${ms / 1000} s`), ms);
     this.handshakeTimer.unref();
   }
 
@@ -99,31 +101,12 @@ export class RoomServerLink implements RoomServerEntry {
 
   private receive(m: LinkMessage): void {
     switch (this.state) {
-      case 'hello':
+      case 'hello': {
         if (m.kind !== 'HELLO') return this.refuse(`expected HELLO, got ${m.kind}`);
-        this.name = m.rsName;
         if (m.version !== LINK_VERSION)
           return this.refuse(`link version ${m.version} is not supported (this UserServer speaks ${LINK_VERSION})`);
-        if (!/^[A-Za-z0-9_.-]{1,64}$/.test(m.rsName))
-          return this.refuse(`RoomServer name ${JSON.stringify(m.rsName)} is not valid`);
-        this.rsNonce = m.nonce;
-        this.usNonce = linkNonce();
-        this.state = 'auth';
-        this.channel.send({
-          kind: 'CHALLENGE',
-          version: LINK_VERSION,
-          nonce: this.usNonce,
-          proof: userServerProof(this.host.password, this.rsNonce, this.usNonce),
-          serverName: this.host.serverName,
-        });
-        return;
-      case 'auth': {
-        if (m.kind !== 'AUTH') return this.refuse(`expected AUTH, got ${m.kind}`);
-        const expected = roomServerProof(this.host.password, this.usNonce, this.rsNonce, this.name);
-        if (!proofsEqual(m.proof, expected)) return this.refuse('wrong RoomServers password');
-        if (m.serverName !== this.host.serverName) {
-          return this.refuse(`Server name ${m.serverName} differs from the UserServer's ${this.host.serverName}`);
-        }
+        if (m.rsName !== this.authenticatedAs)
+          return this.refuse(`HELLO names RoomServer ${m.rsName}, the handshake ${this.authenticatedAs}`);
         if (this.host.nameInUse(this.name)) return this.refuse(`a RoomServer named ${this.name} is already connected`);
         clearTimeout(this.handshakeTimer);
         this.usersIp = m.usersIp === '' || m.usersIp === '0.0.0.0' ? this.address : m.usersIp;

@@ -106,6 +106,8 @@ async function main(): Promise<void> {
     }
     if (!db) return;
   }
+  // The TLS key of the RoomServers link is derived (scrypt) before RoomServers may connect.
+  await us.linkGate.prepare();
   if (db) await us.useDatabase(db);
   const accepting = us.ready().catch((err: unknown) => {
     // The delay is over and the users port cannot listen: nobody could ever log in.

@@ -22,10 +22,15 @@ const RESTART = [
   'backup',
   'channelSuffix',
   'operations.transports',
+  'statusHttp',
+  'statsSampleMs',
 ];
 
 const KEYWORDS: Record<string, string> = {
   delayMinutes: 'Users',
+  statusHttp: 'StatusHttp',
+  statsSampleMs: 'StatsSample',
+  statsRecord: 'StatsRecord',
   roomServersPort: 'RoomServers',
   roomServersPassword: 'RoomServers',
   userDatabase: 'UserDatabase',
@@ -72,6 +77,7 @@ function apply(us: UserServer, changed: ReadonlySet<string>): void {
   if (changed.has('logging') && cfg.logging !== us.log.tracing) us.toggleTracing('Logging in the configuration');
   us.log.setJson(cfg.operations.json);
   us.housekeeping.reschedule();
+  us.monitor.monitoring.reconfigured();
   if (changed.has('userDatabase.writeBackMinutes') && us.accounts) us.scheduleWriteBack();
   if (cfg.mothFile !== us.moth.path) {
     us.moth.setPath(cfg.mothFile);

@@ -4,6 +4,7 @@
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Server, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { SERVER_PSEUDO_USER, ServerType } from '../protocol/constants.js';
 import type { NewProp } from '../protocol/props.js';
 import type { LinkMessage } from '../protocol/link.js';
@@ -14,6 +15,7 @@ import { BanList, describeBan, type Ban } from '../runtime/bans.js';
 import { ChannelPopulation } from '../runtime/channels.js';
 import { listen } from '../runtime/cli.js';
 import type { HttpSettings, Limits } from '../runtime/config-common.js';
+import type { LinkHandshakeLimits } from '../runtime/config-limits.js';
 import type { CloseReason, TraceHooks } from '../runtime/connection.js';
 import type { Database } from '../runtime/db/types.js';
 import { describe } from '../runtime/lifecycle.js';
@@ -24,6 +26,7 @@ import { MessageOfTheHour } from '../runtime/moth.js';
 import { RoomRefusals } from '../runtime/no-room.js';
 import { currentLimits } from '../runtime/reload.js';
 import { buildServerProps } from '../runtime/serverprops.js';
+import type { LinkSecret } from '../runtime/secure-link.js';
 import { SocketSet } from '../runtime/sockets.js';
 import { metered } from '../runtime/db/metered.js';
 import { StatsRegistry } from '../runtime/stats.js';
@@ -32,12 +35,15 @@ import { Accounts, type UsageWrite } from './accounts.js';
 import type { UserServerConfig } from './config.js';
 import { Directory } from './directory.js';
 import { handleLinkMessage } from './link-messages.js';
+import { RoomServerGate, type LinkGateHost } from './link-gate.js';
 import { RoomServerLink, type LinkHost } from './links.js';
 import { toProps, type LoginContext } from './login.js';
 import { LoginGuard } from './login-guard.js';
 import { PasswordHasher } from './passwords.js';
 import { hangupUserServer } from './reload.js';
 import { userServerReport } from './report.js';
+import { UserServerRooms } from './room-requests.js';
+import { ROOMSERVER_LINK_ROLE } from '../protocol/link.js';
 import { Router, type RoutingHost } from './routing.js';
 import { UserSession } from './session.js';
 import { ActiveUsers, GuestSlots, activeUser, type ActiveUser } from './users.js';
@@ -52,9 +58,11 @@ const SHUTDOWN_NOTICE = 'The WorldServer is shutting down for maintenance. Pleas
  */
 export const FULL_NOTICE_SOCKETS = 16;
 
-export class UserServer implements LinkHost, RoutingHost, AcceptGate {
+export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGate {
   readonly users: ActiveUsers;
-  readonly directory = new Directory<RoomServerLink>();
+  readonly directory: Directory<RoomServerLink>;
+  /** Room requests on client connections (limits, notices) (issue 6). */
+  readonly rooms: UserServerRooms;
   readonly bans = new BanList();
   readonly moth: MessageOfTheHour;
   readonly guests: GuestSlots | null;
@@ -68,6 +76,8 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
   readonly files = new FileBudget();
   /** Lines a client can cause again and again go through here (once per offender per window). */
   readonly logLimit: LogLimiter;
+  /** The RoomServers port: TLS-PSK handshakes, their limits and refusals (LINK.md). */
+  readonly linkGate: RoomServerGate;
   /** Links still in their handshake. */
   private readonly pendingLinks = new Set<RoomServerLink>();
   accounts: Accounts | null = null;
@@ -106,6 +116,9 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     private readonly linkListener: Server,
     readonly configPath = cfg.file,
   ) {
+    this.logLimit = new LogLimiter(log, () => this.cfg.limits.logLimitWindowMs);
+    this.directory = new Directory<RoomServerLink>(() => this.cfg.rooms);
+    this.rooms = new UserServerRooms(this);
     this.users = new ActiveUsers(new ChannelPopulation(cfg.maxChannelPopulation ?? cfg.maxActiveUsers));
     this.guests = cfg.guests ? new GuestSlots(cfg.guests.max, cfg.guests.prefix) : null;
     this.guard = new LoginGuard(() => ({
@@ -121,7 +134,6 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     this.moth = new MessageOfTheHour(cfg.mothFile);
     this.router = new Router(this);
     if (log.tracing) this.trace = commandTrace(log);
-    this.logLimit = new LogLimiter(log, () => this.cfg.limits.logLimitWindowMs);
     this.logLimit.start();
     this.roomRefusals = new RoomRefusals(log, 'start a RoomServer (RS_v11) for this UserServer or check its link');
     // AG-33: "every hour from when the server was first launched".
@@ -133,7 +145,7 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     });
     this.housekeeping.start();
     clientListener.on('connection', (s: Socket) => this.acceptClient(s));
-    linkListener.on('connection', (s: Socket) => this.acceptLink(s));
+    this.linkGate = new RoomServerGate(this, linkListener);
     watchAcceptErrors(clientListener, 'clients', this.logLimit);
     this.stats = new StatsRegistry('userserver', cfg.serverName);
     this.monitor = new UserServerMonitor(this);
@@ -194,6 +206,7 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
     if (files) this.log.event(files);
     this.every(HOUR_MS, () => void this.reloadMoth());
     this.every(60_000, () => this.guard.prune());
+    this.reclaimRoomIds();
     this.moth.watch(() => void this.reloadMoth());
     this.scheduleWriteBack();
     const delay = this.cfg.delayMinutes;
@@ -259,6 +272,14 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
           ),
       );
     }
+  }
+
+  /** Room ids whose quiet period is over go back to the pool (checked 4 times per quiet period, at least every 5 s). */
+  private reclaimRoomIds(): void {
+    if (this.shuttingDown) return;
+    for (const r of this.directory.reclaim(Date.now())) this.log.trace(`room id ${r.id} (${r.name}) back in the pool`);
+    // Re-armed each time, so that a re-read RoomIds quiet period applies; it stops at shutdown.
+    setTimeout(() => this.reclaimRoomIds(), Math.min(5_000, Math.max(25, this.cfg.rooms.quietMs / 4))).unref();
   }
 
   private every(ms: number, fn: () => void): void {
@@ -333,6 +354,8 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
 
   sessionClosed(s: UserSession, reason: CloseReason, loggingOff: boolean): void {
     if (this.sessions.delete(s) && s.full) this.fullNotices--;
+    // The client forgets the ids this connection gave it (§5.2): they may leave use now.
+    this.directory.dropHolder(s, Date.now());
     const u = s.user;
     // A refusal was logged as such, a shutdown once for everyone; a logged-in user's close is
     // recorded by the block below unless it was an error.
@@ -420,13 +443,33 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
 
   // ------------------------------------------------------------------ RoomServer links
 
-  private acceptLink(socket: Socket): void {
+  linkSecret(): LinkSecret {
+    return { role: ROOMSERVER_LINK_ROLE, galaxy: this.cfg.serverName, password: this.cfg.roomServersPassword };
+  }
+
+  linkLimits(): Readonly<LinkHandshakeLimits> {
+    return this.cfg.linkHandshake;
+  }
+
+  get handshakeMs(): number {
+    return this.cfg.linkHandshake.timeoutMs;
+  }
+
+  acceptsLinks(): boolean {
+    return this.acceptingLinks;
+  }
+
+  trackSocket(socket: Socket): void {
+    this.sockets.track(socket);
+  }
+
+  /** The peer proved it knows the RoomServers password (TLS-PSK): its HELLO comes next. */
+  linkAuthenticated(socket: TLSSocket, rsName: string): void {
     if (!this.acceptingLinks) {
       socket.destroy();
       return;
     }
-    this.sockets.track(socket);
-    const link = new RoomServerLink(socket, this);
+    const link = new RoomServerLink(socket, rsName, this);
     if (this.trace) link.setTrace(this.linkTraceFor(link));
     this.pendingLinks.add(link);
   }
@@ -455,7 +498,7 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
   linkDown(link: RoomServerLink, reason: string): void {
     this.links.delete(link);
     this.monitor.galaxy.linkDown(link);
-    const lost = this.directory.remove(link);
+    const lost = this.directory.remove(link, Date.now());
     this.log.error(
       `RoomServer ${link.name}`,
       `link lost: ${reason}; ${lost.length} server worlds will be assigned again on next use`,
@@ -473,7 +516,7 @@ export class UserServer implements LinkHost, RoutingHost, AcceptGate {
   }
 
   linkRefused(address: string, name: string, reason: string): void {
-    this.log.error(`RoomServer ${name} from ${address}`, `refused: ${reason}`, { event: 'link-refused', address });
+    this.linkGate.refusedAfterAuth(address, name, reason);
   }
 
   linkMessage(link: RoomServerLink, m: LinkMessage): void {

@@ -16,9 +16,6 @@ import type { ActiveUser, ClientPresence } from './users.js';
 
 export type UserSessionState = 'awaiting-propreq' | 'awaiting-login' | 'authenticating' | 'live' | 'closed';
 
-/** Room requests one connection may make (the real client asks for about ten at login). */
-const MAX_ROOM_REQUESTS = 2000;
-
 /** Position and subscription commands belong to RoomServers; a client may still send a stray one. */
 const ROOM_COMMANDS = new Set<CmdName>([
   'LONGLOC',
@@ -36,7 +33,6 @@ export class UserSession implements ConnectionHandler, ClientPresence {
   user: ActiveUser | null = null;
   readonly connectedAt = new Date();
   private graceTimer: NodeJS.Timeout | null = null;
-  private roomRequests = 0;
   private loggingOff = false;
   /** The client was told that no room can be served (AG-24). */
   toldNoRoom = false;
@@ -136,7 +132,7 @@ export class UserSession implements ConnectionHandler, ClientPresence {
       case 'BUDDYLISTUPDATE':
         return us.router.buddy(u, c.buddy, c.add !== 0);
       case 'ROOMIDRQ':
-        return this.roomRequest(c.name);
+        return this.roomRequest(u, c.name);
       case 'CHANNEL':
         if (/^[^<>#]{1,64}$/.test(c.channel)) us.users.changeChannel(u, c.channel);
         return;
@@ -187,34 +183,8 @@ export class UserSession implements ConnectionHandler, ClientPresence {
     }
   }
 
-  private roomRequest(name: string): void {
-    // Ids are a galaxy-wide resource (65535): one connection may not use them up.
-    if (++this.roomRequests > MAX_ROOM_REQUESTS) {
-      if (this.roomRequests === MAX_ROOM_REQUESTS + 1)
-        this.us.logLimit.error(
-          this.conn.label,
-          'room requests',
-          `more than ${MAX_ROOM_REQUESTS} room requests; further ones ignored`,
-          this.address,
-        );
-      return;
-    }
-    const r = this.us.directory.assign(name);
-    if (!r.ok) {
-      // AG-24: nothing to redirect to; the client is told rather than left waiting.
-      this.us.roomRefusals.refused(this, this.conn.label, this.address, name, r.reason);
-      return;
-    }
-    this.conn.send(
-      encodeCommand({
-        cmd: 'REDIRID',
-        objId: ObjIds.CLIENT,
-        name,
-        room: r.id,
-        ip: r.server.usersIp,
-        port: r.server.usersPort,
-      }),
-    );
+  private roomRequest(u: ActiveUser, name: string): void {
+    if (!this.us.rooms.request(this, this.conn, u, name)) return;
     if (!this.graceTimer) {
       this.graceTimer = setTimeout(
         () =>

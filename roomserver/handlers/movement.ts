@@ -14,8 +14,9 @@ export const MAX_SUBSCRIPTIONS = 64;
  * unknown here yet: the client's commands wait (in order) while the UserServer is asked.
  */
 function withRoom(s: LiveSession, id: number, what: string, use: (room: Room) => void): void {
-  const room = s.rs.world.rooms.byRoomId(id);
-  if (room) return use(room);
+  // A room that left memory while its id stayed comes back (with its stored state).
+  const room = s.rs.world.rooms.byRoomId(id) ?? s.rs.keeper.recall(id);
+  if (room) return held(s, room, use);
   const lookup = s.rs.galaxy.lookupRoom(id);
   if (!lookup) {
     s.rs.log.trace(`${s.user.name}: ${what} for unknown room ${id} ignored`);
@@ -25,13 +26,19 @@ function withRoom(s: LiveSession, id: number, what: string, use: (room: Room) =>
   lookup
     .then((found) => {
       if (s.conn.isClosed || !s.isLive()) return;
-      if (found) use(found);
+      if (found) held(s, found, use);
       else s.rs.log.trace(`${s.user.name}: ${what} for room ${id}, which this RoomServer does not serve; ignored`);
     })
     .catch((err: unknown) =>
       s.conn.close({ kind: 'protocol', detail: `${what} for room ${id} failed: ${String(err)}` }),
     )
     .finally(() => s.conn.release());
+}
+
+/** A room a connection uses is one its client refers to: the connection holds its id (room-keeper). */
+function held(s: LiveSession, room: Room, use: (room: Room) => void): void {
+  s.rs.keeper.hold(s, room.id);
+  use(room);
 }
 
 export function handleSubscribe(s: LiveSession, c: CommandOf<'SUBSCRIB'>): void {

@@ -1,14 +1,16 @@
 // Properties (§5.2 PROPREQ, PROPSET, PROPUPD; §6.2). PROPREQ is answered with a PROPUPD addressed
 // the same way the request was. PROPSET on the user himself is pushed to everyone who shows him;
 // PROPSET on the current room (253) or a room's long id becomes shared room state, pushed to every
-// subscriber of the room, the sender included, and replayed to later subscribers.
+// subscriber of the room, the sender included, and replayed to later subscribers, within the
+// SharedState caps (roomserver/shared-state.ts): what is refused is neither stored nor echoed.
 
 import type { CommandOf } from '../../protocol/commands.js';
 import { ObjIds, Priv, PropAccess, SERVER_OWNED_PROPERTIES, Var } from '../../protocol/constants.js';
 import { propUpdFrames } from '../../protocol/messages.js';
 import type { NewProp } from '../../protocol/props.js';
 import type { ObjId } from '../../protocol/wire.js';
-import { MAX_SHARED_PROPERTIES, type Room } from '../room.js';
+import type { Room } from '../room.js';
+import { describeSharedRefusal, storeShared, type SharedRefusal } from '../shared-state.js';
 import type { LiveSession, Session } from '../session.js';
 import type { RoomServer } from '../server.js';
 import type { RoomUser } from '../user.js';
@@ -66,7 +68,12 @@ export function handlePropSet(s: LiveSession, c: CommandOf<'PROPSET'>): void {
     return;
   }
   const room = rs.world.rooms.byRoomName(c.objId);
-  if (room) return setShared(rs, u, room, c.props);
+  // Only a room this connection was given (its id) can be one the client shows (§6.6).
+  if (room && rs.keeper.holds(s, room.id)) return setShared(rs, u, room, c.props);
+  if (room) {
+    rs.log.trace(`${u.name}: PROPSET on ${room.name}, which this connection does not hold, ignored`);
+    return;
+  }
   const other = rs.world.byName(c.objId);
   if (other && other !== u) return setOthersProps(rs, u, other, c.props);
   if (other === u) return setOwnProps(rs, u, c.props);
@@ -117,22 +124,30 @@ function setOthersProps(rs: RoomServer, u: RoomUser, other: RoomUser, props: rea
 }
 
 function setShared(rs: RoomServer, u: RoomUser, room: Room, props: readonly NewProp[]): void {
+  const stored: NewProp[] = [];
+  let refused: { p: NewProp; why: SharedRefusal } | null = null;
   for (const p of props) {
-    if (!room.shared.has(p.id) && room.shared.size >= MAX_SHARED_PROPERTIES) continue;
-    room.shared.set(p.id, p);
+    const why = storeShared(room, p, rs.cfg.sharedState, rs.sharedLedger);
+    if (why) refused ??= { p, why };
+    else stored.push(p);
   }
+  if (refused) logRefusal(rs, u, room, refused.p, refused.why);
+  if (stored.length === 0) return;
   room.sharedDirty = true;
   // Addressed by the room's long id, never 253 (§3.3); the sender gets its echo too.
-  const { frames, dropped } = propUpdFrames(room.name, props);
-  for (const p of dropped)
-    rs.logLimit.error(
-      u.name,
-      'shared property too large',
-      `shared property ${p.id} of ${room.name} too large to send; stored only`,
-      u.conn.remoteAddress,
-    );
+  const { frames } = propUpdFrames(room.name, stored);
   for (const v of room.subscribers) v.conn.sendAll(frames);
   if (!room.subscribers.has(u)) u.conn.sendAll(frames);
+}
+
+/** Once per minute per user and cap. */
+function logRefusal(rs: RoomServer, u: RoomUser, room: Room, p: NewProp, why: SharedRefusal): void {
+  rs.logLimit.error(
+    u.name,
+    `shared state ${why}`,
+    `shared property ${p.id} of ${room.name} refused, not stored: ${describeSharedRefusal(why, rs.cfg.sharedState)} (SharedState)`,
+    u.conn.remoteAddress,
+  );
 }
 
 function viewerObjId(u: RoomUser, v: RoomUser): ObjId {
