@@ -34,6 +34,7 @@ export function adminContext(us: UserServer, db: Database, by: string): AdminCon
   return {
     db,
     galaxy: liveGalaxy(us),
+    recorder: us.monitor.monitoring.recorder,
     by,
     now: () => new Date(),
     audit: (line) => us.log.event(line),
