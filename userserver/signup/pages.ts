@@ -1,8 +1,7 @@
 // The sign-up pages a person sees in the browser WorldsPlayer opens (register.pl), and the one-line
 // answers of codeword.pl that the client itself reads.
 
-const escape = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+import { escapeHtml as escape } from '../../runtime/http/html.js';
 
 function page(title: string, body: string): string {
   return [
