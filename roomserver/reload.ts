@@ -2,15 +2,16 @@
 // `kill -HUP`. Everything the server reads at use applies at once (limits, Connections,
 // ClientUpdates, Access, MothFile, Logging, the web settings, MaxChannelPopulation, the report and
 // rotation keywords…); World, PublicAddress and the UserServer line reach the UserServer with the
-// next link handshake (at once when the link is down); the ports, Server, BindAddr, RoomDatabase
-// and LogTransport need a restart, and so does adding or removing the UserServer line.
+// next link handshake (at once when the link is down); the ports, Server, BindAddr, RoomDatabase,
+// LogTransport, StatusHttp and StatsSample need a restart, and so does adding or removing the
+// UserServer line.
 
-import { logReload, planReload, rereadConfig } from '../runtime/reload.js';
+import { MONITORING_RESTART, logReload, planReload, rereadConfig } from '../runtime/reload.js';
 import { loadRoomServerConfig, type RoomServerConfig } from './config.js';
 import { LinkedGalaxy } from './link.js';
 import type { RoomServer } from './server.js';
 
-const RESTART = ['serverName', 'usersPort', 'bindAddr', 'roomDatabase', 'operations.transports'];
+const RESTART = ['serverName', 'usersPort', 'bindAddr', 'roomDatabase', 'operations.transports', ...MONITORING_RESTART];
 
 const KEYWORDS: Record<string, string> = {
   maxAvatars: 'ClientUpdates',
@@ -60,6 +61,7 @@ export function reloadRoomServer(rs: RoomServer, why: string): boolean {
   if (c.has('logging') && cfg.logging !== rs.log.tracing) rs.toggleTracing('Logging in the configuration');
   rs.log.setJson(cfg.operations.json);
   rs.housekeeping.reschedule();
+  rs.monitoring.reconfigured();
   if (cfg.mothFile !== rs.moth.path) {
     rs.moth.setPath(cfg.mothFile);
     rs.moth.watch(() => void rs.reloadMoth());

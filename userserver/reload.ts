@@ -5,7 +5,7 @@
 // redundancy keywords need a restart. AdminPassword applies at once: the admin console hashes a new
 // one and ends its sessions (userserver/admin/web/console.ts).
 
-import { logReload, planReload, rereadConfig } from '../runtime/reload.js';
+import { MONITORING_RESTART, logReload, planReload, rereadConfig } from '../runtime/reload.js';
 import { buildServerProps } from '../runtime/serverprops.js';
 import { takePlainPassword } from './admin/web/config.js';
 import { loadUserServerConfig, type UserServerConfig } from './config.js';
@@ -24,9 +24,7 @@ const RESTART = [
   'backup',
   'channelSuffix',
   'operations.transports',
-  // The endpoint listens, and the registry samples, from the start (runtime/monitoring.ts).
-  'statusHttp',
-  'statsSampleMs',
+  ...MONITORING_RESTART,
 ];
 
 const KEYWORDS: Record<string, string> = {
@@ -47,9 +45,7 @@ const KEYWORDS: Record<string, string> = {
   adminSessions: 'AdminSessions',
   adminLoginFailures: 'AdminLoginFailures',
   adminSecureCookie: 'AdminSecureCookie',
-  statsRecord: 'StatsRecord',
-  statusHttp: 'StatusHttp',
-  statsSampleMs: 'StatsSample',
+  healthCheck: 'HealthCheck',
 };
 
 /** `kill -HUP`: fresh log files, the configuration, the message of the hour. */
@@ -90,9 +86,7 @@ function apply(us: UserServer, changed: ReadonlySet<string>): void {
   us.log.setJson(cfg.operations.json);
   us.housekeeping.reschedule();
   if (changed.has('userDatabase.writeBackMinutes') && us.accounts) us.scheduleWriteBack();
-  // An administrator's `stats-record` outlives reloads that leave the StatsRecord line as it was.
-  if ([...changed].some((p) => p === 'statsRecord' || p.startsWith('statsRecord.')))
-    us.monitor.monitoring.reconfigured();
+  us.monitor.monitoring.reconfigured();
   if (cfg.mothFile !== us.moth.path) {
     us.moth.setPath(cfg.mothFile);
     us.moth.watch(() => void us.reloadMoth());
