@@ -7,22 +7,20 @@
 // Last, a changed AdminPassword applied by kill -HUP ends the session. Screenshots are kept in
 // .tap/artifacts/.
 import t from 'tap';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, CHROMIUM, haveChromium, launchChromium } from '../helpers/browser.js';
 import type { Player } from '../../protocol/player.js';
 import { startGalaxy } from '../helpers/galaxy.js';
-import { ROOT } from '../helpers/servers.js';
 import { statusBase } from '../helpers/status.js';
 
 // The part of the browser's DOM the page function below uses (this project compiles without DOM types).
 declare const document: { querySelector(selector: string): { remove(): void } | null };
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(ROOT, '.tap', 'artifacts');
 const PASSWORD = 'console-secret-1';
 
-if (!existsSync(CHROMIUM)) {
+if (!haveChromium()) {
   // .ci/run installs Debian's chromium; a machine without it cannot run this proof.
   t.fail(`${CHROMIUM} is missing: apt-get install chromium`);
 } else {
@@ -49,23 +47,8 @@ async function run(): Promise<void> {
   t.teardown(() => bob.logoff().catch(() => bob.crash()));
   const room = await bob.enter(bob.roomName('Alpha', 'Plaza'), { x: 0, y: 0 });
 
-  const context: BrowserContext = await chromium.launchPersistentContext(t.testdir(), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1300, height: 1100 },
-  });
+  const context: BrowserContext = await launchChromium(t.testdir(), { width: 1300, height: 1100 });
   t.teardown(() => context.close());
-  mkdirSync(ARTIFACTS, { recursive: true });
   const base = `${statusBase(g.us)}/admin`;
   const page: Page = await context.newPage();
   const problems: string[] = [];

@@ -2,7 +2,7 @@
 // answer to the last one. Server-rendered, no scripts (the endpoint's CSP allows none inline
 // anyway), everything not written here escaped.
 
-import { escapeHtml as esc } from '../../../runtime/http/html.js';
+import { escapeHtml as esc, htmlDocument } from '../../../runtime/http/html.js';
 import type { StatusChange } from '../../../runtime/db/admin-types.js';
 import type { ReportValue } from '../report.js';
 import { reportFields, when } from '../text.js';
@@ -30,19 +30,7 @@ table{border-collapse:collapse;font-size:.9em}th,td{text-align:left;padding:.2em
 .alert{color:#b3261e;font-weight:600}
 `;
 
-function page(title: string, body: string): string {
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${esc(title)}</title>`,
-    `<style>${STYLE}</style>`,
-    '</head><body>',
-    body,
-    '</body></html>',
-    '',
-  ].join('\n');
-}
+const page = (title: string, body: string): string => htmlDocument(title, STYLE, body);
 
 export function loginPage(server: string, loginToken: string, message = ''): string {
   return page(
