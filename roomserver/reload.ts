@@ -2,31 +2,21 @@
 // `kill -HUP`. Everything the server reads at use applies at once (limits, Connections,
 // ClientUpdates, Access, MothFile, Logging, the web settings, MaxChannelPopulation, the report and
 // rotation keywords…); World, PublicAddress and the UserServer line reach the UserServer with the
-// next link handshake (at once when the link is down); the ports, Server, BindAddr, RoomDatabase
-// and LogTransport need a restart, and so does adding or removing the UserServer line.
+// next link handshake (at once when the link is down); the ports, Server, BindAddr, RoomDatabase,
+// LogTransport, StatusHttp and StatsSample need a restart, and so does adding or removing the
+// UserServer line.
 
-import { logReload, planReload, rereadConfig } from '../runtime/reload.js';
+import { MONITORING_RESTART, logReload, planReload, rereadConfig } from '../runtime/reload.js';
 import { loadRoomServerConfig, type RoomServerConfig } from './config.js';
 import { LinkedGalaxy } from './link.js';
 import type { RoomServer } from './server.js';
 
-const RESTART = [
-  'serverName',
-  'usersPort',
-  'bindAddr',
-  'roomDatabase',
-  'operations.transports',
-  'statusHttp',
-  'statsSampleMs',
-];
+const RESTART = ['serverName', 'usersPort', 'bindAddr', 'roomDatabase', 'operations.transports', ...MONITORING_RESTART];
 
 const KEYWORDS: Record<string, string> = {
   maxAvatars: 'ClientUpdates',
   updateIntervalUs: 'ClientUpdates',
   userServer: 'UserServer',
-  statusHttp: 'StatusHttp',
-  statsSampleMs: 'StatsSample',
-  statsRecord: 'StatsRecord',
   worlds: 'World',
   maxOrdinary: 'Connections',
   maxPriority: 'Connections',

@@ -46,6 +46,8 @@ export class Monitoring {
   private endpoint: HttpEndpoint | null = null;
   private readonly sampleMs: number;
   private readonly errorsLogged = new Map<string, number>();
+  /** The StatsRecord line as the configuration last said it. */
+  private configuredRecord: RecordSettings | null = null;
 
   constructor(private readonly opts: MonitoringOptions) {
     this.registry = opts.registry;
@@ -63,16 +65,21 @@ export class Monitoring {
   start(): void {
     this.registry.start(this.sampleMs);
     const record = this.opts.settings().statsRecord;
+    this.configuredRecord = record;
     if (record) this.recorder.start(record);
   }
 
   /**
-   * The configuration was read again (a reload): StatsRecord starts, stops or changes as the file
-   * now says. HealthCheck and StatusHttpLimits are read where they are used and need nothing here;
-   * StatusHttp and StatsSample take effect at the next start.
+   * The configuration was read again (a reload): when its StatsRecord line changed, recording
+   * starts, stops or changes as the file now says; an unchanged line leaves alone what an
+   * administrator started or stopped meanwhile (`stats-record`). HealthCheck and StatusHttpLimits
+   * are read where they are used and need nothing here; StatusHttp and StatsSample take effect at
+   * the next start.
    */
   reconfigured(): void {
     const want = this.opts.settings().statsRecord;
+    if (JSON.stringify(want) === JSON.stringify(this.configuredRecord)) return;
+    this.configuredRecord = want;
     const now = this.recorder.status();
     if (!want) {
       if (now.recording) this.recorder.stop();

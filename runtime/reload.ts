@@ -36,7 +36,14 @@ const COMMON_KEYWORDS: Record<string, string> = {
   'operations.rotate': 'LogRotate',
   'operations.json': 'LogFormat',
   'operations.transports': 'LogTransport',
+  statusHttp: 'StatusHttp',
+  statsRecord: 'StatsRecord',
+  statsSampleMs: 'StatsSample',
+  httpLimits: 'StatusHttpLimits',
 };
+
+/** The status endpoint listens, and the registry samples, from the start (runtime/monitoring.ts). */
+export const MONITORING_RESTART: readonly string[] = ['statusHttp', 'statsSampleMs'];
 
 export interface ReloadPlan<C> {
   /** The configuration to run with: the new file, but the old value where a restart is needed. */

@@ -118,6 +118,8 @@ export class StatsRecorder {
     };
     this.current = s;
     this.path = null;
+    // Chosen afresh: a write of the recording before may still be choosing its own file.
+    this.header = '';
     this.generation = -1;
     this.rows = 0;
     this.since = new Date();
@@ -180,6 +182,7 @@ export class StatsRecorder {
       .then(async () => {
         if (epoch !== this.epoch) return;
         if (reopen || this.path === null) await this.choosePath(s.file, header);
+        if (epoch !== this.epoch) return;
         const path = this.path as string;
         // Removed or rotated away while recording: the new file starts with its header.
         const present = await stat(path).then(

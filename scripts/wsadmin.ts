@@ -20,6 +20,9 @@ import { resultText } from '../userserver/admin/text.js';
 import type { AdminErrorCode, AdminResult } from '../userserver/admin/types.js';
 import { VIP_MONTHS, VIP_PAYMENTS } from '../userserver/admin/vip.js';
 import { loadUserServerConfig, type UserServerConfig } from '../userserver/config.js';
+import { plainPasswordProblem } from '../userserver/admin/web/config.js';
+import { PasswordHasher } from '../userserver/passwords.js';
+import { readPassword } from './read-password.js';
 
 const PROGRAM = 'wsadmin';
 const EXIT: Readonly<Record<AdminErrorCode, number>> = {
@@ -30,12 +33,9 @@ const EXIT: Readonly<Record<AdminErrorCode, number>> = {
   'not-running': 5,
 };
 const USAGE = `Usage: ${PROGRAM} <UserServer cfg> <task> [arguments] [--json] [--dir <path>]
-Tasks: ${TASK_NAMES.join(', ')}. ${PROGRAM} <cfg> --help lists them with their arguments.`;
+Tasks: ${TASK_NAMES.join(', ')}; and hash-password. ${PROGRAM} <cfg> --help lists them with their arguments.`;
 
-interface Chosen {
-  task: TaskName;
-  input: Record<string, unknown>;
-}
+type Chosen = { kind: 'task'; task: TaskName; input: Record<string, unknown> } | { kind: 'hash-password' };
 
 interface Global {
   json: boolean;
@@ -52,7 +52,10 @@ function usageExit(message: string): never {
 function parseTask(argv: string[]): { chosen: Chosen; global: Global } {
   let chosen: Chosen | null = null;
   const pick = (task: TaskName, input: Record<string, unknown>): void => {
-    chosen = { task, input };
+    chosen = { kind: 'task', task, input };
+  };
+  const pickHashPassword = (): void => {
+    chosen = { kind: 'hash-password' };
   };
   const user = <T>(y: Argv<T>) => y.positional('user', { type: 'string', demandOption: true, describe: 'user name' });
   const parsed = yargs(argv)
@@ -152,6 +155,27 @@ function parseTask(argv: string[]): { chosen: Chosen; global: Global } {
       (y) => y.positional('user', { type: 'string' }),
       (a) => pick('online', a.user === undefined ? {} : { user: a.user }),
     )
+    .command(
+      'stats-record <action> [seconds] [file]',
+      'stats record: start (every N seconds, default 5, to a .csv file, default <Server>US.stats.csv), stop, or status',
+      (y) =>
+        y
+          .positional('action', { choices: ['start', 'stop', 'status'] as const, demandOption: true })
+          .positional('seconds', { type: 'number' })
+          .positional('file', { type: 'string' }),
+      (a) =>
+        pick('stats-record', {
+          action: a.action,
+          ...(a.seconds === undefined ? {} : { seconds: a.seconds }),
+          ...(a.file === undefined ? {} : { file: a.file }),
+        }),
+    )
+    .command(
+      'hash-password',
+      'read a password (stdin, or typed without echo) and print its hash for AdminPassword',
+      (y) => y,
+      () => pickHashPassword(),
+    )
     .demandCommand(1, 'name a task')
     .strict()
     .help()
@@ -180,6 +204,20 @@ function print(task: TaskName, r: AdminResult<unknown>, json: boolean): number {
   return r.ok ? 0 : EXIT[r.error.code];
 }
 
+/** hash-password: the hash of a password read from stdin, at the configuration's PasswordCost. */
+async function hashPassword(cfg: Readonly<UserServerConfig>): Promise<number> {
+  const password = await readPassword('AdminPassword to hash: ');
+  const problem = password === null ? 'no password given on stdin' : plainPasswordProblem(password);
+  if (problem !== null || password === null) {
+    process.stderr.write(`${PROGRAM}: ${problem}\n`);
+    return EXIT.usage;
+  }
+  const hash = await new PasswordHasher(cfg.passwordCost).hash(password, 'wsadmin');
+  process.stdout.write(`${hash}\n`);
+  if (process.stdout.isTTY) process.stderr.write(`Put it in ${cfg.file} as:  AdminPassword ${hash}\n`);
+  return 0;
+}
+
 async function main(): Promise<number> {
   const raw = hideBin(process.argv);
   const [cfgArg, ...rest] = raw;
@@ -205,6 +243,7 @@ async function main(): Promise<number> {
     if (err instanceof ConfigError) usageExit(`configuration error: ${err.message}`);
     throw err;
   }
+  if (chosen.kind === 'hash-password') return hashPassword(cfg);
   const by = `wsadmin:${(global.as ?? userInfo().username).replace(/\s+/g, '_')}`;
   const { task, input } = chosen;
   if (!isTaskName(task)) usageExit(`unknown task ${task}`);

@@ -28,6 +28,7 @@ import type { DatabaseSettings } from '../runtime/db/types.js';
 import { DEFAULT_HEALTH_CHECK, healthCheckKeyword, type HealthCheckSettings } from '../runtime/stats-config.js';
 import { adminDraft, adminKeywords, type AdminSettings } from './admin/config.js';
 import { checkSignupConfig, signupDraft, signupKeywords, type SignupSettings } from './signup/config.js';
+import { consoleDraft, consoleKeywords, type ConsoleSettings } from './admin/web/config.js';
 import {
   DEFAULT_LINK_HANDSHAKE,
   DEFAULT_ROOM_LIMITS,
@@ -49,7 +50,7 @@ export interface GuestSettings {
   minutes: number;
 }
 
-export interface UserServerConfig extends CommonDraft, AdminSettings, SignupSettings {
+export interface UserServerConfig extends CommonDraft, AdminSettings, ConsoleSettings, SignupSettings {
   /** Users: minutes after start before the users port listens (AG-4; fractions allowed). @default 0 */
   delayMinutes: number;
   /** RoomServers: port for RoomServer links. Required. */
@@ -191,6 +192,7 @@ const TABLE: KeywordSpec<UserServerConfig>[] = [
   secondsKeyword<UserServerConfig>('DatabaseRetry', (d, ms) => (d.databaseRetryMs = ms)),
   healthCheckKeyword<UserServerConfig>(),
   ...adminKeywords<UserServerConfig>(),
+  ...consoleKeywords<UserServerConfig>(),
   ...signupKeywords<UserServerConfig>(),
   {
     keyword: 'LoginFailures',
@@ -257,6 +259,7 @@ export function userServerDraft(file: string): UserServerConfig {
     logoffDelayMs: US_DEFAULTS.logoffDelayMs,
     databaseRetryMs: US_DEFAULTS.databaseRetryMs,
     ...adminDraft(),
+    ...consoleDraft(),
     ...signupDraft(),
     loginFailures: { ...US_DEFAULTS.loginFailures },
     registrationsPerHour: US_DEFAULTS.registrationsPerHour,

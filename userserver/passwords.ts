@@ -76,3 +76,26 @@ export class PasswordHasher {
     return { ok, needsRehash: ok && Number(logN) !== this.logN };
   }
 }
+
+/** Largest scrypt memory a stored hash may ask for: what PasswordCost's highest setting (20) uses. */
+const MAX_SCRYPT_MEMORY = 128 * 2 ** 20 * R;
+
+/**
+ * Why `stored` is not a hash this module can check (`scrypt$<log2N>$<r>$<p>$<salt>$<key>`, as
+ * `hash` writes it), or null when it is one. Hashes written elsewhere (an operator's configuration
+ * file) are checked with this first: a cost beyond these bounds would take the server's memory.
+ */
+export function scryptHashProblem(stored: string): string | null {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return 'is not scrypt$log2N$r$p$salt$key';
+  const [, logN, r, p, salt, key] = parts as [string, string, string, string, string, string];
+  const whole = (s: string, min: number, max: number) => /^\d{1,2}$/.test(s) && Number(s) >= min && Number(s) <= max;
+  if (!whole(logN, 10, 20)) return 'log2N must be 10 to 20';
+  if (!whole(r, 1, 32) || !whole(p, 1, 4)) return 'r must be 1 to 32 and p 1 to 4';
+  if (128 * 2 ** Number(logN) * Number(r) > MAX_SCRYPT_MEMORY) return `log2N and r ask for more than 1 GiB`;
+  const base64 = /^[A-Za-z0-9+/]+={0,2}$/;
+  if (!base64.test(salt) || Buffer.from(salt, 'base64').length < 8) return 'salt must be at least 8 bytes of base64';
+  if (!base64.test(key) || Buffer.from(key, 'base64').length !== KEY_BYTES)
+    return `key must be ${KEY_BYTES} bytes of base64`;
+  return null;
+}

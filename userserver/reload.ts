@@ -1,11 +1,13 @@
 // UserServer configuration reload (`kill -HUP`, AG-29): everything read at use applies at once
 // (Connections, the limits, MothFile, Logging, RedirectGrace, LogoffDelay, PasswordCost, the web
 // settings, which RoomServers are sent again, the write-back minutes…); the ports, Server,
-// BindAddr, the user database itself, Guests, the Users delay and the redundancy keywords need a
-// restart.
+// BindAddr, the user database itself, Guests, the Users delay, StatusHttp, StatsSample and the
+// redundancy keywords need a restart. AdminPassword applies at once: the admin console hashes a new
+// one and ends its sessions (userserver/admin/web/console.ts).
 
-import { logReload, planReload, rereadConfig } from '../runtime/reload.js';
+import { MONITORING_RESTART, logReload, planReload, rereadConfig } from '../runtime/reload.js';
 import { buildServerProps } from '../runtime/serverprops.js';
+import { takePlainPassword } from './admin/web/config.js';
 import { loadUserServerConfig, type UserServerConfig } from './config.js';
 import type { UserServer } from './server.js';
 
@@ -22,15 +24,11 @@ const RESTART = [
   'backup',
   'channelSuffix',
   'operations.transports',
-  'statusHttp',
-  'statsSampleMs',
+  ...MONITORING_RESTART,
 ];
 
 const KEYWORDS: Record<string, string> = {
   delayMinutes: 'Users',
-  statusHttp: 'StatusHttp',
-  statsSampleMs: 'StatsSample',
-  statsRecord: 'StatsRecord',
   roomServersPort: 'RoomServers',
   roomServersPassword: 'RoomServers',
   userDatabase: 'UserDatabase',
@@ -43,6 +41,11 @@ const KEYWORDS: Record<string, string> = {
   passwordCost: 'PasswordCost',
   logoffDelayMs: 'LogoffDelay',
   databaseRetryMs: 'DatabaseRetry',
+  adminPassword: 'AdminPassword',
+  adminSessions: 'AdminSessions',
+  adminLoginFailures: 'AdminLoginFailures',
+  adminSecureCookie: 'AdminSecureCookie',
+  healthCheck: 'HealthCheck',
 };
 
 /** `kill -HUP`: fresh log files, the configuration, the message of the hour. */
@@ -56,11 +59,16 @@ export function hangupUserServer(us: UserServer): void {
 /** Re-reads the file and applies it; false when the file has a mistake (the old settings stay). */
 export function reloadUserServer(us: UserServer, why: string): boolean {
   const fresh = rereadConfig(us.log, us.configPath, loadUserServerConfig);
-  if (!fresh) return false;
+  if (!fresh) {
+    // A plain AdminPassword read before the mistake is not applied: let it go.
+    takePlainPassword();
+    return false;
+  }
   const plan = planReload<UserServerConfig>(us.cfg, fresh, RESTART, KEYWORDS);
   us.cfg = plan.next;
   logReload(us.log, us.configPath, why, plan);
   apply(us, plan.changed);
+  for (const f of us.afterReload) f();
   return true;
 }
 
@@ -77,8 +85,8 @@ function apply(us: UserServer, changed: ReadonlySet<string>): void {
   if (changed.has('logging') && cfg.logging !== us.log.tracing) us.toggleTracing('Logging in the configuration');
   us.log.setJson(cfg.operations.json);
   us.housekeeping.reschedule();
-  us.monitor.monitoring.reconfigured();
   if (changed.has('userDatabase.writeBackMinutes') && us.accounts) us.scheduleWriteBack();
+  us.monitor.monitoring.reconfigured();
   if (cfg.mothFile !== us.moth.path) {
     us.moth.setPath(cfg.mothFile);
     us.moth.watch(() => void us.reloadMoth());

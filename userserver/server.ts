@@ -106,6 +106,8 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
   readonly housekeeping: Housekeeping;
   /** AG-24: room requests no RoomServer can serve. */
   readonly roomRefusals: RoomRefusals;
+  /** Run after each configuration reload that was applied (userserver/reload.ts): the admin console. */
+  readonly afterReload: (() => void)[] = [];
 
   constructor(
     /** Replaced by a configuration reload (kill -HUP): read it when you use it. */

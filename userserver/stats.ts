@@ -16,6 +16,7 @@ import {
   registerLoginStats,
 } from '../runtime/server-stats.js';
 import { PROCESS_STATUS, type StatusSpec } from '../runtime/status-history.js';
+import { ConsoleCounts, registerConsoleStats } from './admin/web/counts.js';
 import { GalaxyLoad } from './galaxy-load.js';
 import type { UserServer } from './server.js';
 
@@ -30,6 +31,7 @@ export class UserServerCounts extends LoginCounts {
   whispersRouted = 0;
   whispersUndeliverable = 0;
   readonly db = new DbMeter();
+  readonly console = new ConsoleCounts();
 }
 
 /** The UserServer's statistics: registry filled, galaxy panel, database health, Monitoring. */
@@ -101,6 +103,7 @@ export class UserServerMonitor {
       'Messages received from RoomServers',
       () => linkTotals.messagesIn,
     );
+    registerConsoleStats(reg, c.console);
     reg.changeOf('link_messages_sent', 'messages', 'Messages sent to RoomServers', () => linkTotals.messagesOut);
     reg.number('link_rtt_ms_max', 'ms', 'Slowest round trip of the last ping among the RoomServer links', () => {
       let max = 0;

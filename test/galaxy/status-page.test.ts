@@ -3,12 +3,12 @@
 // for uPlot to draw the charts, and checks that the figures shown are the server's own
 // (/stats?format=json of the same sample). Screenshots are kept in .tap/artifacts/.
 import t, { type Test } from 'tap';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, CHROMIUM, haveChromium, launchChromium } from '../helpers/browser.js';
 import type { Player } from '../../protocol/player.js';
 import { startGalaxy } from '../helpers/galaxy.js';
-import { ROOT, type ServerProcess } from '../helpers/servers.js';
+import type { ServerProcess } from '../helpers/servers.js';
 import { get, statusBase, statsJson, type StatJson } from '../helpers/status.js';
 
 // The part of the browser's DOM the page functions below use (this project compiles without DOM types).
@@ -17,10 +17,7 @@ declare const document: {
   querySelectorAll(selector: string): { length: number };
 };
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(ROOT, '.tap', 'artifacts');
-
-if (!existsSync(CHROMIUM)) {
+if (!haveChromium()) {
   // .ci/run installs Debian's chromium; a machine without it cannot run this proof.
   t.fail(`${CHROMIUM} is missing: apt-get install chromium`);
 } else {
@@ -54,27 +51,24 @@ async function run(): Promise<void> {
     for (const p of players) await p.logoff().catch(() => p.crash());
   });
 
-  const context: BrowserContext = await chromium.launchPersistentContext(t.testdir(), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1400, height: 1300 },
-  });
+  const context: BrowserContext = await launchChromium(t.testdir(), { width: 1400, height: 1300 });
   t.teardown(() => context.close());
-  mkdirSync(ARTIFACTS, { recursive: true });
 
   t.test("the UserServer's page: cards match /stats, charts drawn, every RoomServer in the galaxy panel", async (t) => {
     const page = await open(context, g.us);
     await compareCards(t, page, g.us);
+    // Each RoomServer reports its load at its own samples: wait until every row has had one.
+    // (A function, not a string: the page's CSP forbids eval.)
+    await page.waitForFunction(
+      () => {
+        type Cell = { textContent: string | null };
+        type Row = { querySelectorAll(selector: string): ArrayLike<Cell> };
+        const trs = Array.from(document.querySelectorAll('#galaxy-rows tr') as unknown as ArrayLike<Row>);
+        return trs.length === 2 && trs.every((tr) => /^\d+$/.test(tr.querySelectorAll('td')[2]?.textContent ?? ''));
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
     const rows = await page.$$eval('#galaxy-rows tr', (trs) =>
       trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
     );

@@ -67,6 +67,20 @@ t.test('stats record follows the configuration, also after a reload', async (t) 
   t.ok(m.history.size >= 1, 'sampling feeds the history');
 });
 
+t.test("a reload that leaves StatsRecord as it was leaves an administrator's recording alone", async (t) => {
+  const { dir, m, settings } = setup(t);
+  m.start();
+  m.recorder.start({ intervalMs: 30, file: join(dir, 'admin.csv') });
+  m.reconfigured();
+  t.equal(m.recorder.status().recording, true, 'no StatsRecord line, as before: still recording');
+  settings.statsRecord = { intervalMs: 30, file: join(dir, 'line.csv') };
+  m.reconfigured();
+  t.equal(m.recorder.settings?.file, join(dir, 'line.csv'), 'a new line applies');
+  m.recorder.stop();
+  m.reconfigured();
+  t.equal(m.recorder.status().recording, false, 'and stopping it by hand sticks until the line changes');
+});
+
 t.test('serve: status routes at /, another page mounted at /admin, /health follows the server', async (t) => {
   const { m, setUsers, setHealth } = setup(t);
   m.start();

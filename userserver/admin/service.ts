@@ -1,6 +1,6 @@
 // What the UserServer runs for administration once its user database is open: the control socket
-// wsadmin talks to, and (with SignupHttp) the sign-up pages with their periodic release of expired
-// reservations. main.ts starts them after `ready` and closes them before the database.
+// wsadmin talks to, the admin web console on StatusHttp, and (with SignupHttp) the sign-up pages
+// with their periodic release of expired reservations. main.ts starts them after `ready` and closes them before the database.
 
 import type { Database } from '../../runtime/db/types.js';
 import { DatabaseError } from '../../runtime/db/types.js';
@@ -14,6 +14,9 @@ import { ControlSocket } from './control.js';
 import { liveGalaxy } from './galaxy.js';
 import { CONTROL_VERSION, type ControlAnswer, type ControlRequest } from './protocol.js';
 import { runTaskFrom } from './tasks.js';
+import { takePlainPassword } from './web/config.js';
+import { AdminConsole } from './web/console.js';
+import { CONSOLE_PATH } from './web/pages.js';
 import type { AdminContext } from './types.js';
 
 export interface AdminServices {
@@ -34,6 +37,7 @@ export function adminContext(us: UserServer, db: Database, by: string): AdminCon
   return {
     db,
     galaxy: liveGalaxy(us),
+    recorder: us.monitor.monitoring.recorder,
     by,
     now: () => new Date(),
     audit: (line) => us.log.event(line),
@@ -88,6 +92,36 @@ async function startSignup(us: UserServer, db: Database): Promise<{ signup: Sign
   };
 }
 
+/**
+ * The admin web console at /admin of StatusHttp. Mounted whenever the endpoint is there, so that
+ * a reload adding AdminPassword turns it on; it answers 404 while there is none.
+ */
+async function startConsole(us: UserServer, db: Database): Promise<{ close(): Promise<void> }> {
+  const http = us.monitor.monitoring.http;
+  if (!http) {
+    if (us.cfg.adminPassword)
+      us.log.error('AdminPassword', 'the admin console needs StatusHttp (it is served at /admin there): not started');
+    // Nobody will hash a plain password: it is not kept either.
+    takePlainPassword();
+    us.afterReload.push(() => void takePlainPassword());
+    return { close: () => Promise.resolve() };
+  }
+  const web = new AdminConsole({
+    cfg: () => us.cfg,
+    context: (by) => adminContext(us, db, by),
+    log: us.log,
+    logLimit: us.logLimit,
+    counts: us.counts.console,
+  });
+  http.mount(CONSOLE_PATH, web.handle);
+  const at = us.cfg.statusHttp;
+  await web.start(`http://${at?.bindAddr ?? '127.0.0.1'}:${http.port}${CONSOLE_PATH}`);
+  us.afterReload.push(() => {
+    web.reconfigured().catch((err: unknown) => us.log.error('AdminPassword', `not applied: ${describe(err)}`));
+  });
+  return web;
+}
+
 export async function startAdminServices(us: UserServer, db: Database | null): Promise<AdminServices> {
   const store = db ?? noDatabase();
   const parts: { close(): Promise<void> }[] = [];
@@ -110,6 +144,7 @@ export async function startAdminServices(us: UserServer, db: Database | null): P
   }
   const signup = us.cfg.signupHttp && db ? await startSignup(us, db) : null;
   if (signup) parts.push(signup);
+  parts.push(await startConsole(us, store));
   return {
     signup: signup?.signup ?? null,
     context: (by) => adminContext(us, store, by),

@@ -7,6 +7,7 @@ import { describe } from '../../runtime/lifecycle.js';
 import { deactivate, deleteAccount, grant, newhost, privileges, reactivate, revoke, specialguest } from './accounts.js';
 import { boot, broadcast, online } from './live.js';
 import { report } from './report.js';
+import { statsRecord } from './stats-record.js';
 import type { Task } from './task.js';
 import { fail, type AdminContext, type AdminResult } from './types.js';
 import { UsageError } from './validate.js';
@@ -26,6 +27,7 @@ export const TASKS = {
   broadcast,
   boot,
   online,
+  'stats-record': statsRecord,
 } as const;
 
 export type TaskName = keyof typeof TASKS;

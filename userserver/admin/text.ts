@@ -31,9 +31,10 @@ function onlineLine(o: OnlineUser | null | false): string {
   return `yes, since ${when(o.loginAt)}, from ${o.address} ${where}`;
 }
 
-export function reportRecord(r: ReportRecord): string[] {
+/** One account of a report as labelled values; a continued value has an empty label. */
+export function reportFields(r: ReportRecord): [string, string][] {
   const u = r.user;
-  const rows: [string, string][] = [
+  return [
     ['e-mail', r.email || '(none)'],
     ['serial', u.serialNumber],
     ['status', u.accountStatus === 1 ? 'active' : 'inactive'],
@@ -47,7 +48,10 @@ export function reportRecord(r: ReportRecord): string[] {
     ...r.addresses.slice(1).map((a): [string, string] => ['', addressLine(a)]),
     ['online', onlineLine(r.online)],
   ];
-  return [u.userName, ...rows.map(([k, v]) => `  ${k.padEnd(13)} ${v}`)];
+}
+
+export function reportRecord(r: ReportRecord): string[] {
+  return [r.user.userName, ...reportFields(r).map(([k, v]) => `  ${k.padEnd(13)} ${v}`)];
 }
 
 function onlineUser(o: OnlineUser): string {

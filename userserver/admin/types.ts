@@ -3,6 +3,7 @@
 // resolves to a typed result or to an error value whose message an operator can act on.
 
 import type { Database } from '../../runtime/db/types.js';
+import type { RecordSettings, RecordStatus } from '../../runtime/stats-record.js';
 
 /** Each code is a distinct wsadmin exit status (README, "Administration"). */
 export type AdminErrorCode = 'usage' | 'not-found' | 'refused' | 'not-running' | 'failed';
@@ -45,9 +46,20 @@ export interface LiveGalaxy {
   broadcast(from: string, text: string): { roomServers: number; directUsers: number };
 }
 
+/** What tasks need of the running server's `stats record` (runtime/stats-record.ts). */
+export interface StatsRecorderControl {
+  start(settings: Partial<RecordSettings>): string;
+  stop(): string;
+  status(): RecordStatus;
+}
+
+export type StatsRecording = RecordStatus;
+
 export interface AdminContext {
   db: Database;
   galaxy: LiveGalaxy | null;
+  /** The running UserServer's stats recorder; absent with the servers down. */
+  recorder?: StatsRecorderControl | null;
   /** Who asks, for the audit line: `wsadmin:alice`, `web:127.0.0.1`. */
   by: string;
   now(): Date;

@@ -68,3 +68,11 @@ export function email(f: Fields, key = 'email'): string {
   if (!isEmailAddress(v)) throw new UsageError(`${key} ${JSON.stringify(v)} is not an e-mail address`);
   return v.toLowerCase();
 }
+
+/** A number (fractions allowed) within bounds. */
+export function decimal(f: Fields, key: string, min: number, max: number): number {
+  const v = f[key];
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)
+    throw new UsageError(`${key} must be a number from ${min} to ${max}`);
+  return v;
+}

@@ -1,22 +1,14 @@
 // The sign-up pages a person sees in the browser WorldsPlayer opens (register.pl), and the one-line
 // answers of codeword.pl that the client itself reads.
 
-const escape = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+import { escapeHtml as escape, htmlDocument } from '../../runtime/http/html.js';
+
+const STYLE =
+  'body{font-family:sans-serif;max-width:36em;margin:2em auto;padding:0 1em;line-height:1.4}\n' +
+  '.codeword{font-size:2em;font-family:monospace;letter-spacing:.2em}';
 
 function page(title: string, body: string): string {
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escape(title)}</title>`,
-    '<style>body{font-family:sans-serif;max-width:36em;margin:2em auto;padding:0 1em;line-height:1.4}',
-    '.codeword{font-size:2em;font-family:monospace;letter-spacing:.2em}</style>',
-    `</head><body><h1>${escape(title)}</h1>`,
-    body,
-    '</body></html>',
-    '',
-  ].join('\n');
+  return htmlDocument(title, STYLE, `<h1>${escape(title)}</h1>\n${body}`);
 }
 
 export function formPage(serverName: string, handshakeId: string, error = ''): string {
