@@ -9,7 +9,7 @@
 // visible anew: walking out and back in, a channel change, or logging in again.
 
 import type { RoomLimits } from './config-limits.js';
-import { LogThrottle } from './log-throttle.js';
+import { NoticeThrottle } from './notice-throttle.js';
 import { RateWindow } from './rate-window.js';
 
 export type RoomRefusal = 'requests' | 'new-rooms' | 'held' | 'exhausted' | 'unavailable';
@@ -42,7 +42,7 @@ export function roomRefusalNotice(kind: RoomRefusal): string {
 export class RoomRequestGate {
   private readonly requests = new RateWindow<string>();
   private readonly fresh = new RateWindow<string>();
-  private readonly notices = new LogThrottle();
+  private readonly notices = new NoticeThrottle();
   /** Requests refused, by kind (plain counters for the statistics). */
   readonly refused: Record<RoomRefusal, number> = {
     requests: 0,

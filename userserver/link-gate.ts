@@ -16,7 +16,7 @@ import {
 import type { LinkHandshakeLimits } from '../runtime/config-limits.js';
 import { SecureLinkGate, linkKey, type LinkSecret, type PeerInfo } from '../runtime/secure-link.js';
 
-/** The LogLimiter call (runtime/log-throttle.ts ThrottledLog, or hardening's LogLimiter). */
+/** The server's LogLimiter (runtime/log-limit.ts): once per offender and event per window. */
 export interface OffenderLog {
   error(who: string | null, event: string, text: string, offender?: string): void;
 }
