@@ -67,7 +67,7 @@ export class RoomServer implements AcceptGate {
   private hourly: NodeJS.Timeout | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private census = { line: '', at: 0 };
-  private readonly compaction = new IdleCompaction();
+  readonly compaction = new IdleCompaction();
   private freedSeen = 0;
   private accepting = true;
   /** Connections read their limits from the current configuration (reloads reach them). */

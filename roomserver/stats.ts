@@ -17,6 +17,7 @@ import {
   registerLoginStats,
 } from '../runtime/server-stats.js';
 import { linkTotals } from '../runtime/link-channel.js';
+import { registerProtectionStats } from '../runtime/protection-stats.js';
 import { PROCESS_STATUS, type StatusSpec } from '../runtime/status-history.js';
 import { roomServerLogName } from './config.js';
 import { LinkedGalaxy } from './link.js';
@@ -157,6 +158,40 @@ export function roomServerMonitoring(rs: RoomServer): Monitoring {
     );
   }
   if (rs.cfg.roomDatabase) registerDbStats(reg, c.db, 'room_db', 'room database');
+
+  // Stand-alone the RoomServer owns the room ids; behind a UserServer the UserServer does.
+  registerProtectionStats(reg, {
+    addresses: rs.addresses,
+    logLimit: rs.logLimit,
+    roomRequests: rs.roomRequests,
+    roomIds: galaxy ? null : rs.keeper,
+  });
+  const ledger = rs.sharedLedger;
+  reg.number(
+    'shared_state_bytes',
+    'bytes',
+    'Shared room state held, as SharedState counts it (serverMegabytes caps it)',
+    () => ledger.bytes,
+  );
+  reg.number('rooms_with_shared_state', 'rooms', 'Rooms holding shared state', () => ledger.roomsWithState);
+  reg.changeOf(
+    'shared_state_refused',
+    'properties',
+    'Shared properties refused by the SharedState caps or for not fitting a frame',
+    () => ledger.refused,
+  );
+  reg.changeOf(
+    'rooms_dropped',
+    'rooms',
+    'Idle rooms that left memory (their state is none or stored)',
+    () => rs.keeper.roomsDropped,
+  );
+  reg.changeOf(
+    'memory_compactions',
+    'collections',
+    'Full garbage collections asked for while nobody was connected, after many rooms were freed',
+    () => rs.compaction.compactions,
+  );
 
   const monitoring = new Monitoring({
     registry: reg,

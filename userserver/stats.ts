@@ -8,6 +8,7 @@ import type { Database } from '../runtime/db/types.js';
 import type { HealthState } from '../runtime/http/status-routes.js';
 import { linkTotals } from '../runtime/link-channel.js';
 import { Monitoring } from '../runtime/monitoring.js';
+import { registerProtectionStats } from '../runtime/protection-stats.js';
 import {
   LoginCounts,
   SESSION_STATES,
@@ -18,6 +19,8 @@ import {
 import { PROCESS_STATUS, type StatusSpec } from '../runtime/status-history.js';
 import { ConsoleCounts, registerConsoleStats } from './admin/web/counts.js';
 import { GalaxyLoad } from './galaxy-load.js';
+import { registerLoginLimitStats, registerSignupStats } from './protection-stats.js';
+import { SignupCounters } from './signup/signup.js';
 import type { UserServer } from './server.js';
 
 /** Events the UserServer counts: one addition each, read when sampled. */
@@ -32,6 +35,7 @@ export class UserServerCounts extends LoginCounts {
   whispersUndeliverable = 0;
   readonly db = new DbMeter();
   readonly console = new ConsoleCounts();
+  readonly signup = new SignupCounters();
 }
 
 /** The UserServer's statistics: registry filled, galaxy panel, database health, Monitoring. */
@@ -104,6 +108,14 @@ export class UserServerMonitor {
       () => linkTotals.messagesIn,
     );
     registerConsoleStats(reg, c.console);
+    registerProtectionStats(reg, {
+      addresses: us.addresses,
+      logLimit: us.logLimit,
+      roomRequests: us.rooms.gate,
+      roomIds: us.directory,
+    });
+    registerLoginLimitStats(reg, us);
+    registerSignupStats(reg, c.signup);
     reg.changeOf('link_messages_sent', 'messages', 'Messages sent to RoomServers', () => linkTotals.messagesOut);
     reg.number('link_rtt_ms_max', 'ms', 'Slowest round trip of the last ping among the RoomServer links', () => {
       let max = 0;

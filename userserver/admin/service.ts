@@ -56,7 +56,7 @@ const SWEEP_MS = 60_000;
 
 async function startSignup(us: UserServer, db: Database): Promise<{ signup: Signup; close(): Promise<void> } | null> {
   const cfg = () => us.cfg;
-  const signup = new Signup(db, cfg, us.log);
+  const signup = new Signup(db, cfg, us.log, Date.now, us.counts.signup);
   let listening;
   try {
     listening = await SignupHttp.listen(signup, cfg, us.log);

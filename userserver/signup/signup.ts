@@ -33,7 +33,7 @@ export type RequestOutcome =
 
 export type RedeemOutcome = { ok: true; serial: string } | { ok: false; reason: 'no-match' | 'too-many' | 'database' };
 
-/** Plain counters an operator would want to see (refusals especially); nothing registers them yet. */
+/** Plain counters an operator would want to see (refusals especially); userserver/stats.ts reads them. */
 export class SignupCounters {
   requests = 0;
   codewordsMailed = 0;
@@ -49,7 +49,6 @@ export class SignupCounters {
 }
 
 export class Signup {
-  readonly counters = new SignupCounters();
   private readonly requestsByAddress = new WindowCounter();
   private readonly wrongByAddress = new WindowCounter();
   private mailer: { key: string; sender: MailSender | null } | null = null;
@@ -60,6 +59,8 @@ export class Signup {
     private readonly cfg: () => Readonly<SignupConfig>,
     private readonly log: SignupLog,
     private readonly now: () => number = Date.now,
+    /** The UserServer's, so that its statistics exist before the pages start. */
+    readonly counters = new SignupCounters(),
   ) {}
 
   /** The sender for the current SmtpServer and MailDomain (a reload may change them). */
