@@ -32,6 +32,8 @@ export interface Pair {
   dbPath: string;
   /** The client port both UserServers listen on. */
   port: number;
+  /** East's BackupServer port. */
+  backupPort: number;
   east: Side;
   west: Side;
   /** `127.0.0.1;127.0.0.2`: the galaxy URL's host part. */
@@ -50,6 +52,8 @@ export interface PairOptions {
   eastExtra?: string;
   westExtra?: string;
   database?: boolean;
+  /** Where West connects instead of East's BackupServer port (a recording proxy in front of it). */
+  backupVia?: (backupPort: number) => Promise<number>;
 }
 
 function userServerLines(
@@ -99,13 +103,14 @@ export async function startPair(opts: PairOptions = {}): Promise<Pair> {
   const port = eastUs.ports.get('users') as number;
   const backupPort = eastUs.ports.get('BackupClient') as number;
   const eastLink = eastUs.ports.get('RoomServers') as number;
+  const westTarget = opts.backupVia ? await opts.backupVia(backupPort) : backupPort;
   const westCfg = (linkPort: number) =>
     userServerLines(
       'West',
       '127.0.0.2',
       port,
       linkPort,
-      `BackupClient 127.0.0.1 ${backupPort} ${BACKUP_PASSWORD}\nBackupRetry 0.2`,
+      `BackupClient 127.0.0.1 ${westTarget} ${BACKUP_PASSWORD}\nBackupRetry 0.2`,
       database,
       extra(opts.westExtra),
     );
@@ -165,6 +170,7 @@ export async function startPair(opts: PairOptions = {}): Promise<Pair> {
     dir,
     dbPath,
     port,
+    backupPort,
     east,
     west,
     hosts,
