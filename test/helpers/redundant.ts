@@ -76,15 +76,16 @@ function userServerLines(
   ].join('\n');
 }
 
-function roomServerLines(name: SideName, host: string, linkPort: number): string {
+/** A RoomServer of one side (named after it unless `rsName` is given). */
+export function roomServerLines(name: SideName, host: string, linkPort: number, rsName?: string, extra = ''): string {
   return [
     `Server ${name}`,
-    `UserServer ${host} ${linkPort} ${name.toLowerCase()} ${RS_PASSWORD}`,
+    `UserServer ${host} ${linkPort} ${rsName ?? name.toLowerCase()} ${RS_PASSWORD}`,
     'Users 0',
     `BindAddr ${host}`,
     'ClientUpdates 24 50000',
     'LinkRetry 0.3',
-    withTestLimits(''),
+    withTestLimits(extra),
   ].join('\n');
 }
 
