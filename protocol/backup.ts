@@ -39,6 +39,8 @@ export const BACKUP_MESSAGES = {
   REFUSED: { type: 3, fields: [['reason', 'str']] },
   PING: { type: 6, fields: [] },
   PONG: { type: 7, fields: [] },
+  // The sender closes the link on purpose (its shutdown): the other side's log says why.
+  BYE: { type: 8, fields: [['reason', 'str']] },
   // Presence: the list of users at link-up, then every login and logoff.
   USER_ON: {
     type: 10,

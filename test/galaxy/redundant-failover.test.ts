@@ -86,3 +86,13 @@ t.test('kill -9 of West (the BackupClient): East waits for it; restarted, it con
   fay.buddy('Dee');
   t.same(await fay.entry.expectCmd('BUDDYLISTNOTIFY').then((n) => [n.buddy, n.state]), ['Dee', 1]);
 });
+
+t.test('a clean shutdown (kill): the other side says why it lost the link', async (t) => {
+  await p.west.stop();
+  await p.east.us.waitLog(
+    /\(BackupClient West\) - backup link lost: West is shutting down; its \d+ users are shown offline here/,
+  );
+  await p.west.restart();
+  await p.east.us.waitLog(/backup link up: BackupClient West .*restarted since the last link/);
+  t.pass();
+});

@@ -12,6 +12,8 @@ import { volunteer } from '../../userserver/links.js';
 import { userServerReport } from '../../userserver/report.js';
 import { DEFAULT_ROOM_LIMITS } from '../../runtime/config-limits.js';
 import { roomIdRange } from '../../protocol/backup.js';
+import { loadRoomServerConfig } from '../../roomserver/config.js';
+import { ROOT } from '../helpers/servers.js';
 
 const BASE = 'Server East\nRoomServers 5200 def456\n';
 
@@ -119,3 +121,29 @@ t.test('the hourly report: a line of its own for the other WorldServer', async (
   ]);
   t.equal(userServerReport(new Date(), 'East', 1, 0).length, 3, 'none without a peer');
 });
+
+t.test(
+  'the shipped pair (npm start -- redundant): one port on two addresses, one password, one database',
+  async (t) => {
+    const east = loadUserServerConfig(join(ROOT, 'wc_config', 'EastUS.cfg'));
+    const west = loadUserServerConfig(join(ROOT, 'wc_config', 'WestUS.cfg'));
+    t.equal(east.backup?.role, 'server');
+    t.equal(west.backup?.role, 'client');
+    t.equal(west.backup?.host, east.bindAddr, "West connects to East's address");
+    t.equal(west.backup?.port, east.backup?.port);
+    t.equal(west.backup?.password, east.backup?.password);
+    t.equal(east.usersPort, west.usersPort, 'the same client port');
+    t.not(east.bindAddr, west.bindAddr, 'on two addresses');
+    t.equal(east.userDatabase?.service, west.userDatabase?.service, 'one user database');
+    t.not(channelSuffixOf(east), channelSuffixOf(west));
+    for (const [rs, us] of [
+      ['eastRS.cfg', east],
+      ['westRS.cfg', west],
+    ] as const) {
+      const cfg = loadRoomServerConfig(join(ROOT, 'wc_config', rs));
+      t.equal(cfg.serverName, us.serverName, `${rs} belongs to ${us.serverName}`);
+      t.equal(cfg.userServer?.host, us.bindAddr);
+      t.equal(cfg.userServer?.port, us.roomServersPort);
+    }
+  },
+);

@@ -77,9 +77,11 @@ export class BackupConnector {
           const reason =
             kind === 'hint'
               ? `${host}:${port} is not a BackupServer port (it answers as the RoomServers port of a UserServer?): check the BackupClient line`
-              : err instanceof LinkConnectError && kind !== 'connect'
-                ? `BackupServer ${host}:${port}: ${err.message}`
-                : describe(err);
+              : kind === 'closed'
+                ? `BackupServer ${host}:${port} closed the connection during the TLS handshake (it is starting and not ready yet, or refuses this address after too many failed attempts)`
+                : err instanceof LinkConnectError && kind !== 'connect'
+                  ? `BackupServer ${host}:${port}: ${err.message}`
+                  : describe(err);
           this.host.connectFailed(kind, reason, retryMs);
           this.retryLater();
         },

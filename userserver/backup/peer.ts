@@ -191,6 +191,7 @@ export class BackupPeer implements BackupLinkHost, BackupGateHost, ConnectorHost
     this.listener?.close();
     this.connector?.stop();
     for (const l of this.handshaking) l.close(reason);
+    this.link?.send({ kind: 'BYE', reason: `${this.us.cfg.serverName} is ${reason.replace(/^UserServer /, '')}` });
     this.link?.close(reason);
   }
 
@@ -410,6 +411,8 @@ export class BackupPeer implements BackupLinkHost, BackupGateHost, ConnectorHost
       }
       case 'CLAIM':
         return link.send({ kind: 'CLAIM_ANS', reqId: m.reqId, ...this.handOver(m) });
+      case 'BYE':
+        return link.close(m.reason);
       default:
         this.us.log.error(`backup ${this.last?.name ?? '?'}`, `unexpected backup link message ${m.kind}; link closed`);
         link.close(`unexpected ${m.kind}`);
