@@ -32,6 +32,17 @@ const PEER_INFO = [
   ['instance', 'str'],
 ] as const;
 
+/** Who a session is (USER_ON, CLAIM_ANS): what the duplicate-login rule and `online` need. */
+const SESSION = [
+  ['name', 'str'],
+  ['session', 'str'],
+  ['loginAt', 'u64'],
+  // The session of the other side this login replaced (AG-11), '' when none.
+  ['replaces', 'str'],
+  ['accountKind', 'u8'],
+  ['privileges', 'u32'],
+] as const;
+
 export const BACKUP_MESSAGES = {
   // Handshake inside TLS: the BackupClient speaks first.
   HELLO: { type: 1, fields: PEER_INFO },
@@ -42,19 +53,7 @@ export const BACKUP_MESSAGES = {
   // The sender closes the link on purpose (its shutdown): the other side's log says why.
   BYE: { type: 8, fields: [['reason', 'str']] },
   // Presence: the list of users at link-up, then every login and logoff.
-  USER_ON: {
-    type: 10,
-    fields: [
-      ['name', 'str'],
-      ['session', 'str'],
-      ['loginAt', 'u64'],
-      // The session of the other side this login replaced (AG-11), '' when none.
-      ['replaces', 'str'],
-      ['accountKind', 'u8'],
-      ['privileges', 'u32'],
-      ['address', 'str'],
-    ],
-  },
+  USER_ON: { type: 10, fields: [...SESSION, ['address', 'str']] },
   USER_OFF: {
     type: 11,
     fields: [
@@ -175,12 +174,7 @@ export const BACKUP_MESSAGES = {
       ['reqId', 'u32'],
       ['nak', 'u8'],
       ['reason', 'str'],
-      ['name', 'str'],
-      ['session', 'str'],
-      ['loginAt', 'u64'],
-      ['replaces', 'str'],
-      ['accountKind', 'u8'],
-      ['privileges', 'u32'],
+      ...SESSION,
       ['serial', 'str'],
       ['clientVersion', 'str'],
       ['address', 'str'],

@@ -138,19 +138,7 @@ function roomRequest(us: UserServer, link: RoomServerLink, m: LinkMessageOf<'ROO
   if (us.backup?.servesRoom(m.name)) return peerRoomRequest(us, link, m);
   const now = Date.now();
   const a = us.directory.assign(m.name, now);
-  if (!a.ok) {
-    if (a.exhausted) us.rooms.logExhausted();
-    link.send({
-      kind: 'ROOM_ANS',
-      reqId: m.reqId,
-      answer: a.exhausted ? RoomAnswerKind.EXHAUSTED : RoomAnswerKind.NONE,
-      room: 0,
-      ip: '',
-      port: 0,
-      reason: a.reason,
-    });
-    return;
-  }
+  if (!a.ok) return noRoom(us, link, m.reqId, a);
   const here = a.server === link;
   // The RoomServer hands the id to its client, and holds it until it sends ROOM_RELEASE.
   us.directory.grant(link, a.id);
@@ -170,18 +158,7 @@ function peerRoomRequest(us: UserServer, link: RoomServerLink, m: LinkMessageOf<
   const backup = us.backup;
   if (!backup) return;
   void backup.roomThere(m.name).then((a) => {
-    if (!a.ok) {
-      if (a.exhausted) us.rooms.logExhausted();
-      return link.send({
-        kind: 'ROOM_ANS',
-        reqId: m.reqId,
-        answer: a.exhausted ? RoomAnswerKind.EXHAUSTED : RoomAnswerKind.NONE,
-        room: 0,
-        ip: '',
-        port: 0,
-        reason: a.reason,
-      });
-    }
+    if (!a.ok) return noRoom(us, link, m.reqId, a);
     if (!link.isUp) {
       const r = backup.rooms.abandon(a.id);
       if (r) backup.released([r]);
@@ -198,6 +175,20 @@ function peerRoomRequest(us: UserServer, link: RoomServerLink, m: LinkMessageOf<
       port: a.port,
       reason: '',
     });
+  });
+}
+
+/** ROOM_ANS without a room: none can serve it, or no id is left (logged once a minute for the galaxy). */
+function noRoom(us: UserServer, link: RoomServerLink, reqId: number, a: { exhausted: boolean; reason: string }): void {
+  if (a.exhausted) us.rooms.logExhausted();
+  link.send({
+    kind: 'ROOM_ANS',
+    reqId,
+    answer: a.exhausted ? RoomAnswerKind.EXHAUSTED : RoomAnswerKind.NONE,
+    room: 0,
+    ip: '',
+    port: 0,
+    reason: a.reason,
   });
 }
 

@@ -5,6 +5,7 @@
 
 import { kindCode, kindOf, type BackupMessageOf } from '../../protocol/backup.js';
 import { activeUser, type ActiveUser } from '../users.js';
+import type { PeerUser } from './roster.js';
 
 export type HandoverRecord = Omit<BackupMessageOf<'CLAIM_ANS'>, 'kind' | 'reqId' | 'nak' | 'reason'>;
 
@@ -28,7 +29,8 @@ export const NO_RECORD: Readonly<HandoverRecord> = Object.freeze({
   guestSlot: 0,
 });
 
-export function handoverRecord(u: ActiveUser): HandoverRecord {
+/** Who the session is, as USER_ON and CLAIM_ANS say it. */
+export function sessionStamp(u: ActiveUser) {
   return {
     name: u.name,
     session: u.session,
@@ -36,6 +38,26 @@ export function handoverRecord(u: ActiveUser): HandoverRecord {
     replaces: u.replaces,
     accountKind: kindCode(u.kind),
     privileges: u.privileges,
+  };
+}
+
+/** The roster entry of a session the other side holds from now on. */
+export function rosterEntry(u: ActiveUser): PeerUser {
+  return {
+    name: u.name,
+    key: u.key,
+    session: u.session,
+    loginAt: u.loginAt.getTime(),
+    replaces: u.replaces,
+    kind: u.kind,
+    privileges: u.privileges,
+    address: u.address,
+  };
+}
+
+export function handoverRecord(u: ActiveUser): HandoverRecord {
+  return {
+    ...sessionStamp(u),
     serial: u.serial ?? '',
     clientVersion: u.clientVersion,
     address: u.address,

@@ -17,7 +17,6 @@ import {
   channelOwner,
   duplicateWinner,
   inRange,
-  kindCode,
   kindOf,
   roomIdRange,
   type BackupMessage,
@@ -37,7 +36,7 @@ import type { UserServer } from '../server.js';
 import type { ActiveUser } from '../users.js';
 import { BackupConnector, type ConnectorHost } from './connector.js';
 import { BackupGate, type BackupGateHost } from './gate.js';
-import { NO_RECORD, arrivedUser, handoverRecord } from './handover.js';
+import { NO_RECORD, arrivedUser, handoverRecord, rosterEntry, sessionStamp } from './handover.js';
 import { BackupLink, backupTotals, type BackupLinkHost, type PeerHello } from './link.js';
 import { PeerRoomIds, type PeerRelease } from './room-ids.js';
 import { PeerRoster, type PeerUser } from './roster.js';
@@ -422,16 +421,7 @@ export class BackupPeer implements BackupLinkHost, BackupGateHost, ConnectorHost
   // ------------------------------------------------------------------ presence
 
   private sendUserOn(u: ActiveUser): void {
-    this.link?.send({
-      kind: 'USER_ON',
-      name: u.name,
-      session: u.session,
-      loginAt: u.loginAt.getTime(),
-      replaces: u.replaces,
-      accountKind: kindCode(u.kind),
-      privileges: u.privileges,
-      address: u.address,
-    });
+    this.link?.send({ kind: 'USER_ON', ...sessionStamp(u), address: u.address });
   }
 
   /** A user logged in here: a session of the name the other side holds is replaced (u.replaces). */
@@ -646,16 +636,7 @@ export class BackupPeer implements BackupLinkHost, BackupGateHost, ConnectorHost
     const record = handoverRecord(u);
     this.us.users.remove(u);
     if (u.guestSlot !== null) this.us.guests?.free(u.guestSlot);
-    this.roster.set({
-      name: u.name,
-      key: u.key,
-      session: u.session,
-      loginAt: u.loginAt.getTime(),
-      replaces: u.replaces,
-      kind: u.kind,
-      privileges: u.privileges,
-      address: u.address,
-    });
+    this.roster.set(rosterEntry(u));
     this.counts.handedOver++;
     this.us.log.event(`${u.name} moved to ${this.other} (session handed over; it logs the logoff)`, {
       event: 'handover',
