@@ -43,6 +43,23 @@ const SESSION = [
   ['privileges', 'u32'],
 ] as const;
 
+/** A whole session (CLAIM_ANS, RETURN): it moves with its unwritten usage and its friends list. */
+const RECORD = [
+  ...SESSION,
+  ['serial', 'str'],
+  ['clientVersion', 'str'],
+  ['address', 'str'],
+  ['channel', 'str'],
+  // HMAC of the password the client holds (the key both sides derive): RoomServer logins check it.
+  ['verifier', 'bytes'],
+  ['accountedUntil', 'u64'],
+  ['timesOnCounted', 'u8'],
+  ['props', 'props'],
+  ['propsDirty', 'u8'],
+  ['buddies', 'strList'],
+  ['guestSlot', 'u32'],
+] as const;
+
 export const BACKUP_MESSAGES = {
   // Handshake inside TLS: the BackupClient speaks first.
   HELLO: { type: 1, fields: PEER_INFO },
@@ -170,21 +187,17 @@ export const BACKUP_MESSAGES = {
   },
   CLAIM_ANS: {
     type: 41,
+    fields: [['reqId', 'u32'], ['nak', 'u8'], ['reason', 'str'], ...RECORD],
+  },
+  // A session whose client is present nowhere on the sender any more, offered back to the side
+  // it came from, whose RoomServers may still have the client (it went back there over a
+  // connection it had kept): taken (ok 1) if so, else the sender logs it off.
+  RETURN: { type: 42, fields: [['reqId', 'u32'], ...RECORD] },
+  RETURN_ANS: {
+    type: 43,
     fields: [
       ['reqId', 'u32'],
-      ['nak', 'u8'],
-      ['reason', 'str'],
-      ...SESSION,
-      ['serial', 'str'],
-      ['clientVersion', 'str'],
-      ['address', 'str'],
-      ['channel', 'str'],
-      ['accountedUntil', 'u64'],
-      ['timesOnCounted', 'u8'],
-      ['props', 'props'],
-      ['propsDirty', 'u8'],
-      ['buddies', 'strList'],
-      ['guestSlot', 'u32'],
+      ['ok', 'u8'],
     ],
   },
 } as const satisfies LinkTable;

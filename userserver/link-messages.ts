@@ -76,6 +76,7 @@ export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkM
       const u = user(m.name);
       // A session handed over to the other WorldServer ends there when its client logs off here.
       if (!u && m.loggingOff) us.backup?.loggedOffHere(m.name.toLowerCase());
+      if (!u) us.backup?.leftHere(m.name.toLowerCase(), link);
       if (!u || !u.servers.delete(link)) return;
       if (u.lastServer === link) u.lastServer = [...u.servers].at(-1) ?? null;
       if (m.loggingOff) us.loggedOff(u);

@@ -439,7 +439,12 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
     u.absentSince ??= Date.now();
     u.lingerTimer = setTimeout(() => {
       u.lingerTimer = null;
-      if (ActiveUsers.absent(u)) this.logoff(u, 'connection lost');
+      if (!ActiveUsers.absent(u)) return;
+      // A client present nowhere here may be on the other WorldServer's RoomServer still.
+      if (!this.backup?.isUp) return this.logoff(u, 'connection lost');
+      void this.backup.offerBack(u).then((taken) => {
+        if (!taken && ActiveUsers.absent(u)) this.logoff(u, 'connection lost');
+      });
     }, this.cfg.logoffDelayMs);
     u.lingerTimer.unref();
   }
@@ -557,6 +562,7 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
     this.monitor.galaxy.linkDown(link);
     const lost = this.directory.remove(link, Date.now());
     this.backup?.released(this.backup.rooms.dropHolder(link));
+    this.backup?.serverGone(link);
     this.log.error(
       `RoomServer ${link.name}`,
       `link lost: ${reason}; ${lost.length} server worlds will be assigned again on next use`,

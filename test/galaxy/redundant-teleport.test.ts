@@ -93,3 +93,49 @@ t.test("a wrong password at the other side's RoomServer is refused; the session 
   t.notOk(fox.entry.isClosed, 'the session on West is untouched');
   fox.password = 'secret3';
 });
+
+t.test('teleporting back over the connection it kept: the session follows the client back', async (t) => {
+  const gil = await p.west.login({ kind: 'register', name: 'Gil', password: 'secret4', serial: serials[3] as string });
+  const kay = await p.east.login({ kind: 'guest', firstConnection: true });
+  open.push(gil, kay);
+  const westRoom = gil.roomName('Mill', 'Yard');
+  const home = await gil.enter(westRoom, { x: 0, y: 0 });
+  const westChannel = gil.channel;
+  gil.channel = kay.channel;
+  const there = await gil.enter(gil.roomName('Mill', 'Loft'), { x: 0, y: 0 });
+  t.equal(there.conn.socket.remoteAddress, '127.0.0.1');
+  await p.east.us.waitLog(/Gil arrived from WorldServer West/);
+  // Back to West's room: the client reuses its connection to West's RoomServer, without a login.
+  gil.channel = westChannel;
+  const back = await gil.enter(westRoom, { x: 5, y: 0 });
+  t.equal(back.conn, home.conn, 'the same connection');
+  // The client drops the connection to East's RoomServer it no longer uses (§6.1, 120 s idle).
+  there.conn.close();
+  await p.east.us.waitLog(/Gil went back to WorldServer West, whose RoomServer it is still on/);
+  await p.west.us.waitLog(/Gil is back from WorldServer East \(on RoomServer west\)/);
+  kay.whisper('Gil', 'found you');
+  t.equal((await home.conn.expectCmd('WHISPER')).text, 'found you', 'reachable on West again');
+  t.notMatch(p.east.us.log(), /Gil \(127\.0\.0\.1\)\nactive since/, 'never logged off on East');
+  open.splice(open.indexOf(gil), 1);
+  await gil.logoff();
+  await p.west.us.waitLog(/Gil \(127\.0\.0\.1\)\nactive since/);
+  await p.west.us.waitOut(/usage of Gil written: \+0 logons/);
+  t.equal(p.sql("select timesOn from UserRegistration where userName = 'Gil';").trim(), '1', 'one logon');
+});
+
+t.test('a session that moved away ends there: its client leaves the RoomServer it came from too', async (t) => {
+  const hal = await p.west.login({ kind: 'guest', firstConnection: true });
+  const ivy = await p.east.login({ kind: 'guest', firstConnection: true });
+  open.push(ivy);
+  const home = await hal.enter(hal.roomName('Dock', 'One'), { x: 0, y: 0 });
+  hal.channel = ivy.channel;
+  const there = await hal.enter(hal.roomName('Dock', 'Two'), { x: 0, y: 0 });
+  await p.west.us.waitLog(new RegExp(`${hal.name} moved to WorldServer East`));
+  // "Go offline" reaches East's RoomServer only (LOGONOFF): the session ends on East.
+  await there.conn.logoff(true);
+  const told = await home.conn.expectCmd('TEXT', (x) => x.sender === 'WORLDSMASTER');
+  t.match(told.text, /logged off on WorldServer East/);
+  await home.conn.closed;
+  t.pass("West's RoomServer let the client go");
+  hal.crash();
+});

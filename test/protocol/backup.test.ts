@@ -81,6 +81,7 @@ t.test('round trips: presence, a handover with properties and times, bans', asyn
     clientVersion: '2004080500',
     address: '127.0.0.1',
     channel: 'dimension-1;1',
+    verifier: Buffer.alloc(32, 1),
     accountedUntil: Date.UTC(2026, 0, 1, 0, 3),
     timesOnCounted: 1,
     props: [

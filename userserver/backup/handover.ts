@@ -7,7 +7,7 @@ import { kindCode, kindOf, type BackupMessageOf } from '../../protocol/backup.js
 import { activeUser, type ActiveUser } from '../users.js';
 import type { PeerUser } from './roster.js';
 
-export type HandoverRecord = Omit<BackupMessageOf<'CLAIM_ANS'>, 'kind' | 'reqId' | 'nak' | 'reason'>;
+export type HandoverRecord = Omit<BackupMessageOf<'RETURN'>, 'kind' | 'reqId'>;
 
 /** The record of a refused CLAIM: nothing moves. */
 export const NO_RECORD: Readonly<HandoverRecord> = Object.freeze({
@@ -21,6 +21,7 @@ export const NO_RECORD: Readonly<HandoverRecord> = Object.freeze({
   clientVersion: '',
   address: '',
   channel: '',
+  verifier: Buffer.alloc(0),
   accountedUntil: 0,
   timesOnCounted: 0,
   props: [],
@@ -62,6 +63,7 @@ export function handoverRecord(u: ActiveUser): HandoverRecord {
     clientVersion: u.clientVersion,
     address: u.address,
     channel: u.channel,
+    verifier: u.verifier,
     accountedUntil: Math.round(u.accountedUntil),
     timesOnCounted: u.timesOnCounted ? 1 : 0,
     props: [...u.props.values()],
@@ -72,7 +74,7 @@ export function handoverRecord(u: ActiveUser): HandoverRecord {
 }
 
 /** The session as it arrives here (not yet in the active users; its friends list to be indexed). */
-export function arrivedUser(r: HandoverRecord, verifier: Buffer, guestSlot: number | null): ActiveUser | null {
+export function arrivedUser(r: HandoverRecord, guestSlot: number | null): ActiveUser | null {
   const kind = kindOf(r.accountKind);
   if (!kind) return null;
   const u = activeUser(
@@ -87,7 +89,7 @@ export function arrivedUser(r: HandoverRecord, verifier: Buffer, guestSlot: numb
       clientVersion: r.clientVersion,
       address: r.address,
       props: new Map(r.props.map((p) => [p.id, p])),
-      verifier,
+      verifier: r.verifier,
       client: null,
       guestSlot,
     },

@@ -33,11 +33,12 @@ type Answer =
   | BackupMessageOf<'WHISPER_ANS'>
   | BackupMessageOf<'BOOT_ANS'>
   | BackupMessageOf<'ROOM_ANS'>
-  | BackupMessageOf<'CLAIM_ANS'>;
+  | BackupMessageOf<'CLAIM_ANS'>
+  | BackupMessageOf<'RETURN_ANS'>;
 type AnswerKind = Answer['kind'];
 export type AnswerOf<K extends AnswerKind> = Extract<Answer, { kind: K }>;
 
-const ANSWERS = new Set<string>(['WHISPER_ANS', 'BOOT_ANS', 'ROOM_ANS', 'CLAIM_ANS']);
+const ANSWERS = new Set<string>(['WHISPER_ANS', 'BOOT_ANS', 'ROOM_ANS', 'CLAIM_ANS', 'RETURN_ANS']);
 
 export interface BackupLinkHost {
   /** What this UserServer says of itself in HELLO or WELCOME. */

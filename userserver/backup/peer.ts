@@ -33,10 +33,11 @@ import { linkTrace } from '../../runtime/trace.js';
 import type { BackupSettings } from '../config.js';
 import type { Delivery } from '../routing.js';
 import type { UserServer } from '../server.js';
-import type { ActiveUser } from '../users.js';
+import type { RoomServerLink } from '../links.js';
+import type { ActiveUser, LinkPresence } from '../users.js';
 import { BackupConnector, type ConnectorHost } from './connector.js';
 import { BackupGate, type BackupGateHost } from './gate.js';
-import { NO_RECORD, arrivedUser, handoverRecord, rosterEntry, sessionStamp } from './handover.js';
+import { NO_RECORD, arrivedUser, handoverRecord, rosterEntry, sessionStamp, type HandoverRecord } from './handover.js';
 import { BackupLink, backupTotals, type BackupLinkHost, type PeerHello } from './link.js';
 import { PeerRoomIds, type PeerRelease } from './room-ids.js';
 import { PeerRoster, type PeerUser } from './roster.js';
@@ -76,6 +77,12 @@ export class BackupPeer implements BackupLinkHost, BackupGateHost, ConnectorHost
   private readonly handshaking = new Set<BackupLink>();
   private connector: BackupConnector | null = null;
   private gate: BackupGate | null = null;
+  /**
+   * Sessions handed over to the other side whose clients are still connected to RoomServers here
+   * (a teleport leaves the old connection open a while), by name: taken back if the client stays
+   * here (RETURN), told to go when the session ends there or cannot be reached.
+   */
+  private readonly departed = new Map<string, { name: string; session: string; servers: Set<LinkPresence> }>();
   private listener: Server | null = null;
   /** The other UserServer as last seen, kept while the link is down (logs, status page). */
   private last: { name: string; suffix: string; address: string } | null = null;
@@ -314,6 +321,13 @@ export class BackupPeer implements BackupLinkHost, BackupGateHost, ConnectorHost
     this.rooms.linkLost();
     const gone = this.roster.clear();
     for (const p of gone) this.us.router.announceName(p.key, p.name, 0);
+    // Clients whose sessions moved there log in again (through the galaxy URL) and carry on here.
+    for (const key of [...this.departed.keys()])
+      this.dismiss(
+        key,
+        null,
+        `the WorldServer holding your session (${this.last?.name ?? '?'}) is unreachable; log in again`,
+      );
     const then = this.stopped
       ? ''
       : this.role === 'client'
@@ -356,6 +370,7 @@ export class BackupPeer implements BackupLinkHost, BackupGateHost, ConnectorHost
       case 'USER_OFF': {
         const gone = this.roster.delete(m.name.toLowerCase(), m.session);
         if (gone) this.us.router.announceName(gone.key, gone.name, 0);
+        this.dismiss(m.name.toLowerCase(), m.session, `logged off on ${this.other}`);
         return;
       }
       case 'LOGOFF': {
@@ -410,6 +425,8 @@ export class BackupPeer implements BackupLinkHost, BackupGateHost, ConnectorHost
       }
       case 'CLAIM':
         return link.send({ kind: 'CLAIM_ANS', reqId: m.reqId, ...this.handOver(m) });
+      case 'RETURN':
+        return link.send({ kind: 'RETURN_ANS', reqId: m.reqId, ok: this.takeBack(m) ? 1 : 0 });
       case 'BYE':
         return link.close(m.reason);
       default:
@@ -606,15 +623,10 @@ export class BackupPeer implements BackupLinkHost, BackupGateHost, ConnectorHost
     if (a.nak !== 0) return { ok: false, nak: a.nak as NakCode, reason: a.reason };
     const here = this.us.users.get(a.name.toLowerCase());
     if (here) return { ok: true, user: here };
-    const slot = kindOf(a.accountKind) === 'guest' ? (this.us.guests?.takeName(a.name) ?? null) : null;
-    const u = arrivedUser(a, this.us.verifierOf(password), slot);
+    const u = this.takeIn(a, null);
     if (!u) return { ok: false, nak: Nak.FATAL, reason: `unknown kind of account ${a.accountKind}` };
-    this.roster.delete(u.key, u.session);
-    this.us.users.add(u);
-    for (const spelling of a.buddies) this.us.users.watch(u, spelling);
     // Present once its RoomServer says so (USER_JOINED); a client that never comes is logged off.
     this.us.checkPresence(u);
-    this.counts.arrived++;
     this.us.log.event(`${u.name} arrived from ${this.other} (session handed over)`, {
       event: 'handover',
       user: u.name,
@@ -631,19 +643,104 @@ export class BackupPeer implements BackupLinkHost, BackupGateHost, ConnectorHost
       return refuse(Nak.NO_SUCH_USER, `${m.name} is not logged in on ${this.us.cfg.serverName}`);
     if (!(m.verifier.length === u.verifier.length && timingSafeEqual(m.verifier, u.verifier)))
       return refuse(Nak.BAD_PASSWORD, `wrong password for ${u.name}`);
-    // Whole minutes so far are written here; the rest travels with the session.
-    this.us.writeUsage(u);
-    const record = handoverRecord(u);
-    this.us.users.remove(u);
-    if (u.guestSlot !== null) this.us.guests?.free(u.guestSlot);
-    this.roster.set(rosterEntry(u));
-    this.counts.handedOver++;
+    const record = this.giveAway(u);
     this.us.log.event(`${u.name} moved to ${this.other} (session handed over; it logs the logoff)`, {
       event: 'handover',
       user: u.name,
       address: m.address,
     });
     return { ...record, nak: 0, reason: '' };
+  }
+
+  /**
+   * The client of a session held here is present nowhere here any more (its LogoffDelay is over).
+   * If it came from the other side, it may still be connected to a RoomServer there (a client
+   * that teleported back over a connection it had kept logs in nowhere): offered back, the session
+   * goes on there. True when the other side took it; otherwise the caller logs the user off.
+   */
+  async offerBack(u: ActiveUser): Promise<boolean> {
+    const link = this.link;
+    if (!link?.isUp) return false;
+    const record = handoverRecord(u);
+    const a = await link.request('RETURN_ANS', (reqId) => ({ kind: 'RETURN', reqId, ...record }), PEER_ANSWER_MS);
+    if (a?.ok !== 1 || this.us.users.get(u.key) !== u) return false;
+    this.giveAway(u);
+    this.us.log.event(`${u.name} went back to ${this.other}, whose RoomServer it is still on (session handed over)`, {
+      event: 'handover',
+      user: u.name,
+      address: u.address,
+    });
+    return true;
+  }
+
+  /** RETURN: taken when a RoomServer here still has the client of that session. */
+  private takeBack(m: BackupMessageOf<'RETURN'>): boolean {
+    const key = m.name.toLowerCase();
+    const d = this.departed.get(key);
+    if (!d || d.session !== m.session || d.servers.size === 0 || this.us.users.get(key)) return false;
+    const { kind: _kind, reqId: _reqId, ...record } = m;
+    const u = this.takeIn(record, d.servers);
+    if (!u) return false;
+    this.us.log.event(
+      `${u.name} is back from ${this.other} (on RoomServer ${[...u.servers].map((l) => l.name).join(', ')})`,
+      {
+        event: 'handover',
+        user: u.name,
+        address: u.address,
+      },
+    );
+    return true;
+  }
+
+  /**
+   * The session leaves for the other side: its whole minutes so far are written here, the rest
+   * travels with it; the RoomServers here still connected to its client are remembered.
+   */
+  private giveAway(u: ActiveUser): HandoverRecord {
+    this.us.writeUsage(u);
+    const record = handoverRecord(u);
+    this.us.users.remove(u);
+    if (u.guestSlot !== null) this.us.guests?.free(u.guestSlot);
+    this.roster.set(rosterEntry(u));
+    if (u.servers.size > 0) this.departed.set(u.key, { name: u.name, session: u.session, servers: new Set(u.servers) });
+    this.counts.handedOver++;
+    return record;
+  }
+
+  /** A session arriving from the other side becomes one of ours (present on `servers`, if any). */
+  private takeIn(r: HandoverRecord, servers: ReadonlySet<LinkPresence> | null): ActiveUser | null {
+    const slot = kindOf(r.accountKind) === 'guest' ? (this.us.guests?.takeName(r.name) ?? null) : null;
+    const u = arrivedUser(r, slot);
+    if (!u) return null;
+    this.roster.delete(u.key, u.session);
+    this.departed.delete(u.key);
+    for (const s of servers ?? []) u.servers.add(s);
+    u.lastServer = [...u.servers].at(-1) ?? null;
+    this.us.users.add(u);
+    for (const spelling of r.buddies) this.us.users.watch(u, spelling);
+    this.counts.arrived++;
+    return u;
+  }
+
+  /** A RoomServer here no longer has the client of a session that moved to the other side. */
+  leftHere(key: string, server: LinkPresence): void {
+    const d = this.departed.get(key);
+    if (!d?.servers.delete(server) || d.servers.size > 0) return;
+    this.departed.delete(key);
+  }
+
+  /** A RoomServer went away: it has none of those clients any more. */
+  serverGone(server: LinkPresence): void {
+    for (const [key, d] of this.departed)
+      if (d.servers.delete(server) && d.servers.size === 0) this.departed.delete(key);
+  }
+
+  /** The session that moved away ended there (or cannot be reached): its client leaves our RoomServers too. */
+  private dismiss(key: string, session: string | null, reason: string): void {
+    const d = this.departed.get(key);
+    if (!d || (session !== null && d.session !== session)) return;
+    this.departed.delete(key);
+    for (const s of d.servers) (s as RoomServerLink).send({ kind: 'KICK', name: d.name, reason });
   }
 
   // ------------------------------------------------------------------ operations
