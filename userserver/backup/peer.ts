@@ -83,6 +83,8 @@ export class BackupPeer implements BackupLinkHost, BackupGateHost, ConnectorHost
    * here (RETURN), told to go when the session ends there or cannot be reached.
    */
   private readonly departed = new Map<string, { name: string; session: string; servers: Set<LinkPresence> }>();
+  /** Sessions taken in from the other side: only they may have a client left there. */
+  private readonly arrivals = new WeakSet<ActiveUser>();
   private listener: Server | null = null;
   /** The other UserServer as last seen, kept while the link is down (logs, status page). */
   private last: { name: string; suffix: string; address: string } | null = null;
@@ -623,7 +625,7 @@ export class BackupPeer implements BackupLinkHost, BackupGateHost, ConnectorHost
     if (a.nak !== 0) return { ok: false, nak: a.nak as NakCode, reason: a.reason };
     const here = this.us.users.get(a.name.toLowerCase());
     if (here) return { ok: true, user: here };
-    const u = this.takeIn(a, null);
+    const u = this.takeIn(a);
     if (!u) return { ok: false, nak: Nak.FATAL, reason: `unknown kind of account ${a.accountKind}` };
     // Present once its RoomServer says so (USER_JOINED); a client that never comes is logged off.
     this.us.checkPresence(u);
@@ -660,7 +662,7 @@ export class BackupPeer implements BackupLinkHost, BackupGateHost, ConnectorHost
    */
   async offerBack(u: ActiveUser): Promise<boolean> {
     const link = this.link;
-    if (!link?.isUp) return false;
+    if (!link?.isUp || !this.arrivals.has(u)) return false;
     const record = handoverRecord(u);
     const a = await link.request('RETURN_ANS', (reqId) => ({ kind: 'RETURN', reqId, ...record }), PEER_ANSWER_MS);
     if (a?.ok !== 1 || this.us.users.get(u.key) !== u) return false;
@@ -679,7 +681,7 @@ export class BackupPeer implements BackupLinkHost, BackupGateHost, ConnectorHost
     const d = this.departed.get(key);
     if (!d || d.session !== m.session || d.servers.size === 0 || this.us.users.get(key)) return false;
     const { kind: _kind, reqId: _reqId, ...record } = m;
-    const u = this.takeIn(record, d.servers);
+    const u = this.takeIn(record);
     if (!u) return false;
     this.us.log.event(
       `${u.name} is back from ${this.other} (on RoomServer ${[...u.servers].map((l) => l.name).join(', ')})`,
@@ -707,15 +709,20 @@ export class BackupPeer implements BackupLinkHost, BackupGateHost, ConnectorHost
     return record;
   }
 
-  /** A session arriving from the other side becomes one of ours (present on `servers`, if any). */
-  private takeIn(r: HandoverRecord, servers: ReadonlySet<LinkPresence> | null): ActiveUser | null {
+  /**
+   * A session arriving from the other side becomes one of ours, present on the RoomServers here
+   * that still have its client from before it left.
+   */
+  private takeIn(r: HandoverRecord): ActiveUser | null {
     const slot = kindOf(r.accountKind) === 'guest' ? (this.us.guests?.takeName(r.name) ?? null) : null;
     const u = arrivedUser(r, slot);
     if (!u) return null;
     this.roster.delete(u.key, u.session);
+    const d = this.departed.get(u.key);
     this.departed.delete(u.key);
-    for (const s of servers ?? []) u.servers.add(s);
+    if (d?.session === u.session) for (const s of d.servers) u.servers.add(s);
     u.lastServer = [...u.servers].at(-1) ?? null;
+    this.arrivals.add(u);
     this.us.users.add(u);
     for (const spelling of r.buddies) this.us.users.watch(u, spelling);
     this.counts.arrived++;
