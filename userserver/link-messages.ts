@@ -36,9 +36,7 @@ export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkM
     case 'ROOM_RELEASE':
       // An id of the other WorldServer's half goes back there once nobody here holds it.
       if (us.backup && !inRange(m.room, us.directory.range)) {
-        const r = us.backup.rooms.release(link, m.room, m.grants);
-        if (r) us.backup.released([r]);
-        return;
+        return us.backup.rooms.releasedBy(link, m.room, m.grants);
       }
       return us.directory.release(link, m.room, m.grants, Date.now());
     case 'LOGIN_REQ':
@@ -76,7 +74,7 @@ export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkM
       const u = user(m.name);
       // A session handed over to the other WorldServer ends there when its client logs off here.
       if (!u && m.loggingOff) us.backup?.loggedOffHere(m.name.toLowerCase());
-      if (!u) us.backup?.leftHere(m.name.toLowerCase(), link);
+      if (!u) us.backup?.moves.leftHere(m.name.toLowerCase(), link);
       if (!u || !u.servers.delete(link)) return;
       if (u.lastServer === link) u.lastServer = [...u.servers].at(-1) ?? null;
       if (m.loggingOff) us.loggedOff(u);
@@ -136,7 +134,7 @@ export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkM
 }
 
 function roomRequest(us: UserServer, link: RoomServerLink, m: LinkMessageOf<'ROOM_REQ'>): void {
-  if (us.backup?.servesRoom(m.name)) return peerRoomRequest(us, link, m);
+  if (us.backup?.rooms.serves(m.name)) return peerRoomRequest(us, link, m);
   const now = Date.now();
   const a = us.directory.assign(m.name, now);
   if (!a.ok) return noRoom(us, link, m.reqId, a);
@@ -158,15 +156,11 @@ function roomRequest(us: UserServer, link: RoomServerLink, m: LinkMessageOf<'ROO
 function peerRoomRequest(us: UserServer, link: RoomServerLink, m: LinkMessageOf<'ROOM_REQ'>): void {
   const backup = us.backup;
   if (!backup) return;
-  void backup.roomThere(m.name).then((a) => {
+  void backup.rooms.there(m.name).then((a) => {
     if (!a.ok) return noRoom(us, link, m.reqId, a);
-    if (!link.isUp) {
-      const r = backup.rooms.abandon(a.id);
-      if (r) backup.released([r]);
-      return;
-    }
+    if (!link.isUp) return backup.rooms.abandon(a.id);
     // The RoomServer hands the id to its client and holds it until it sends ROOM_RELEASE.
-    backup.rooms.grant(link, a.id);
+    backup.rooms.ids.grant(link, a.id);
     link.send({
       kind: 'ROOM_ANS',
       reqId: m.reqId,
@@ -220,7 +214,7 @@ async function verifyRoomServerLogin(us: UserServer, m: LinkMessageOf<'LOGIN_REQ
         Nak.NO_SUCH_USER,
         `${there.name} is logged in on the other WorldServer, whose user database has the account; this one does not`,
       );
-    const r = await us.backup.claim(there, m.password, m.address);
+    const r = await us.backup.moves.claim(there, m.password, m.address);
     // A registered user with another password may still log in here (the database decides), which
     // replaces the session there (AG-11); a guest or anonymous session is only the other side's.
     if (there.kind !== 'registered') {

@@ -10,7 +10,7 @@ import { textFrames } from '../protocol/messages.js';
 import { describeRefusal, roomRefusalNotice, RoomRequestGate, type RoomRefusal } from '../runtime/room-requests.js';
 import type { Connection } from '../runtime/connection.js';
 import type { NoRoomClient } from '../runtime/no-room.js';
-import type { BackupPeer } from './backup/peer.js';
+import type { RoomsAcross } from './backup/rooms-across.js';
 import type { UserServer } from './server.js';
 import type { ActiveUser } from './users.js';
 
@@ -24,10 +24,10 @@ export class UserServerRooms {
     const { us } = this;
     const now = Date.now();
     const dir = us.directory;
-    const peer = us.backup?.servesRoom(name) ? us.backup : null;
-    const known = peer ? peer.rooms.idOf(name) : dir.idOf(name);
-    const alreadyHeld = peer ? peer.rooms.holds(holder, known) : dir.holds(holder, known);
-    const held = dir.heldBy(holder) + (us.backup?.rooms.heldBy(holder) ?? 0);
+    const peer = us.backup?.rooms.serves(name) ? us.backup.rooms : null;
+    const known = peer ? peer.ids.idOf(name) : dir.idOf(name);
+    const alreadyHeld = peer ? peer.ids.holds(holder, known) : dir.holds(holder, known);
+    const held = dir.heldBy(holder) + (us.backup?.rooms.ids.heldBy(holder) ?? 0);
     const refusal = this.gate.admit(u.key, { isNew: known === undefined, alreadyHeld, held }, us.cfg.rooms, now);
     if (refusal) {
       this.refuse(conn, u.name, refusal, now);
@@ -60,13 +60,13 @@ export class UserServerRooms {
   }
 
   private async requestThere(
-    peer: BackupPeer,
+    peer: RoomsAcross,
     holder: NoRoomClient,
     conn: Connection,
     u: ActiveUser,
     name: string,
   ): Promise<boolean> {
-    const a = await peer.roomThere(name);
+    const a = await peer.there(name);
     if (!a.ok) {
       if (a.exhausted) {
         this.gate.count('exhausted');
@@ -75,11 +75,10 @@ export class UserServerRooms {
       return false;
     }
     if (conn.isClosed) {
-      const r = peer.rooms.abandon(a.id);
-      if (r) peer.released([r]);
+      peer.abandon(a.id);
       return false;
     }
-    peer.rooms.hold(holder, a.id);
+    peer.ids.hold(holder, a.id);
     conn.send(encodeCommand({ cmd: 'REDIRID', objId: ObjIds.CLIENT, name, room: a.id, ip: a.ip, port: a.port }));
     return true;
   }

@@ -33,7 +33,7 @@ export interface RoutingHost {
   readonly log: ServerLog;
   readonly links: ReadonlySet<RoomServerLink>;
   /** The other WorldServer, when this UserServer has a backup keyword. */
-  readonly backup: PeerRouting | null;
+  readonly peerRouting: PeerRouting | null;
   /** Ends a session everywhere (boot, replaced login) and logs the user off. */
   replace(u: ActiveUser, reason: string): void;
   /** A boot made these bans: they are stored so that they outlive a restart. */
@@ -67,7 +67,7 @@ export class Router {
   /** To a user of this UserServer, or to the other WorldServer's (answered when it did). */
   whisperAnywhere(from: string, to: string, text: string): Delivery | Promise<Delivery> {
     if (this.host.users.get(to.toLowerCase())) return this.whisper(from, to, text);
-    return this.host.backup?.whisper(from, to, text) ?? this.whisper(from, to, text);
+    return this.host.peerRouting?.whisper(from, to, text) ?? this.whisper(from, to, text);
   }
 
   /** To a user of this UserServer. */
@@ -91,7 +91,7 @@ export class Router {
     for (const u of this.host.users.all()) {
       if (u.servers.size === 0 && u.client && u.client !== o.exceptClient) u.client.sendFrames(frames);
     }
-    const across = !o.fromPeer && !o.localOnly && (this.host.backup?.broadcast(from, text) ?? false);
+    const across = !o.fromPeer && !o.localOnly && (this.host.peerRouting?.broadcast(from, text) ?? false);
     const origin = o.fromPeer ? ` (from WorldServer ${o.fromPeer})` : '';
     this.host.log.event(`broadcast by ${from}${origin}: ${text}`, { event: 'broadcast', user: from });
     return across;
@@ -100,7 +100,7 @@ export class Router {
   /** AG-20 wherever the user is logged in, this WorldServer or the other. */
   boot(by: string, name: string): Promise<BootResult> {
     if (!this.host.users.get(name.toLowerCase())) {
-      const there = this.host.backup?.boot(by, name);
+      const there = this.host.peerRouting?.boot(by, name);
       if (there) return there;
     }
     return Promise.resolve(this.bootHere(by, name));
@@ -144,7 +144,7 @@ export class Router {
     if (!u.buddies.has(key) && u.buddies.size >= MAX_BUDDIES) return;
     this.host.users.watch(u, name);
     // The real US answered only for friends online (§5.2 BUDDYLISTNOTIFY).
-    if (this.host.users.get(key) || this.host.backup?.holds(key)) this.notify(u, name, 1);
+    if (this.host.users.get(key) || this.host.peerRouting?.holds(key)) this.notify(u, name, 1);
   }
 
   /**

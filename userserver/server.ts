@@ -46,7 +46,7 @@ import { hangupUserServer } from './reload.js';
 import { userServerReport } from './report.js';
 import { UserServerRooms } from './room-requests.js';
 import { ROOMSERVER_LINK_ROLE } from '../protocol/link.js';
-import { Router, type RoutingHost } from './routing.js';
+import { Router, type PeerRouting, type RoutingHost } from './routing.js';
 import { UserSession } from './session.js';
 import { ActiveUsers, GuestSlots, activeUser, type ActiveUser } from './users.js';
 import { UserServerCounts, UserServerMonitor } from './stats.js';
@@ -115,6 +115,8 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
   readonly afterReload: (() => void)[] = [];
   /** The other WorldServer of a redundant pair (BackupServer / BackupClient), null without one. */
   readonly backup: BackupPeer | null;
+  /** Whispers, broadcasts and boots across to it (userserver/routing.ts). */
+  readonly peerRouting: PeerRouting | null;
   private sessionCount = 0;
 
   constructor(
@@ -169,6 +171,7 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
     this.stats = new StatsRegistry('userserver', cfg.serverName);
     const suffix = channelSuffixOf(cfg);
     this.backup = cfg.backup && suffix ? new BackupPeer(this, cfg.backup, suffix) : null;
+    this.peerRouting = this.backup?.routing ?? null;
     this.monitor = new UserServerMonitor(this);
     this.monitor.monitoring.start();
   }
@@ -285,7 +288,7 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
   /** A boot made these bans: stored, and in force on the other WorldServer too. */
   banned(bans: readonly Ban[]): void {
     this.storeBans(bans);
-    this.backup?.shareBans(bans);
+    this.backup?.routing.shareBans(bans);
   }
 
   /** Stores bans (BootBans), so that a restart does not lift them. */
@@ -391,7 +394,7 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
     if (this.sessions.delete(s) && s.full) this.fullNotices--;
     // The client forgets the ids this connection gave it (§5.2): they may leave use now.
     this.directory.dropHolder(s, Date.now());
-    this.backup?.released(this.backup.rooms.dropHolder(s));
+    this.backup?.rooms.dropHolder(s);
     const u = s.user;
     // A refusal was logged as such, a shutdown once for everyone; a logged-in user's close is
     // recorded by the block below unless it was an error.
@@ -442,7 +445,7 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
       if (!ActiveUsers.absent(u)) return;
       // A client present nowhere here may be on the other WorldServer's RoomServer still.
       if (!this.backup?.isUp) return this.logoff(u, 'connection lost');
-      void this.backup.offerBack(u).then((taken) => {
+      void this.backup.moves.offerBack(u).then((taken) => {
         if (!taken && ActiveUsers.absent(u)) this.logoff(u, 'connection lost');
       });
     }, this.cfg.logoffDelayMs);
@@ -561,8 +564,8 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
     this.links.delete(link);
     this.monitor.galaxy.linkDown(link);
     const lost = this.directory.remove(link, Date.now());
-    this.backup?.released(this.backup.rooms.dropHolder(link));
-    this.backup?.serverGone(link);
+    this.backup?.rooms.dropHolder(link);
+    this.backup?.moves.serverGone(link);
     this.log.error(
       `RoomServer ${link.name}`,
       `link lost: ${reason}; ${lost.length} server worlds will be assigned again on next use`,
