@@ -71,6 +71,8 @@ export class BackupPeer implements BackupLinkHost, BackupGateHost, ConnectorHost
   private listener: Server | null = null;
   /** The other UserServer as last seen, kept while the link is down (logs, status page). */
   private last: { name: string; suffix: string; address: string } | null = null;
+  /** Its process instance at the last link: another one means it restarted. */
+  private lastInstance = '';
   private changedAt = Date.now();
   private downReason = 'not connected yet';
   private stopped = false;
@@ -271,8 +273,6 @@ export class BackupPeer implements BackupLinkHost, BackupGateHost, ConnectorHost
     for (const h of this.rooms.ids.stillHeld()) link.send({ kind: 'ROOM_HOLD', room: h.room, name: h.name });
   }
 
-  private lastInstance = '';
-
   down(link: BackupLink, reason: string): void {
     if (this.link !== link) return;
     this.link = null;
@@ -349,7 +349,7 @@ export class BackupPeer implements BackupLinkHost, BackupGateHost, ConnectorHost
       case 'BAN':
         return this.routing.banHere(m);
       case 'ROOM_REQ':
-        return link.send({ kind: 'ROOM_ANS', reqId: m.reqId, ...this.rooms.here(m.name) });
+        return link.send({ kind: 'ROOM_ANS', reqId: m.reqId, ...this.rooms.here(m.name, link) });
       case 'ROOM_RELEASE':
         return this.us.directory.release(link, m.room, m.grants, Date.now());
       case 'ROOM_HOLD':

@@ -45,7 +45,7 @@ export class RoomsAcross {
   }
 
   /** A room request from the other side: its id and RoomServer here, held for it (guide step 4). */
-  here(name: string): Omit<BackupMessageOf<'ROOM_ANS'>, 'kind' | 'reqId'> {
+  here(name: string, link: object): Omit<BackupMessageOf<'ROOM_ANS'>, 'kind' | 'reqId'> {
     const none = (answer: number, reason: string) => ({ answer, room: 0, ip: '', port: 0, reason });
     const parsed = parseRoomName(name);
     if (!parsed) return none(RoomAnswerKind.NONE, `${JSON.stringify(name)} is not a World#Room name`);
@@ -56,7 +56,7 @@ export class RoomsAcross {
       if (a.exhausted) this.ctx.us.rooms.logExhausted();
       return none(a.exhausted ? RoomAnswerKind.EXHAUSTED : RoomAnswerKind.NONE, a.reason);
     }
-    this.ctx.us.directory.grant(this.ctx.upLink as object, a.id);
+    this.ctx.us.directory.grant(link, a.id);
     return { answer: RoomAnswerKind.ELSEWHERE, room: a.id, ip: a.server.usersIp, port: a.server.usersPort, reason: '' };
   }
 
