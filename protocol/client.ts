@@ -158,6 +158,36 @@ export class ClientConnection {
     });
   }
 
+  /**
+   * A galaxy URL naming several hosts (`worldserver://hostA;hostB:port/`, spec §1): the real client
+   * connects to all of them at once and keeps the first connection established, closing the others
+   * (WSConnecting); it fails only when every host failed. Redundant WorldServers rely on this.
+   */
+  static connectFirst(
+    hosts: readonly string[],
+    port: number,
+    opts: ClientConnectionOptions = {},
+  ): Promise<ClientConnection> {
+    return new Promise((resolve, reject) => {
+      let won = false;
+      let failed = 0;
+      const errors: string[] = [];
+      for (const host of hosts) {
+        const socket = netConnect({ host, port, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
+        socket.once('error', (err) => {
+          errors.push(`${host}: ${err.message}`);
+          if (++failed === hosts.length) reject(new Error(`no host answered (${errors.join('; ')})`));
+        });
+        socket.once('connect', () => {
+          if (won) return void socket.destroy();
+          won = true;
+          socket.removeAllListeners('error');
+          resolve(new ClientConnection(socket, opts));
+        });
+      }
+    });
+  }
+
   get isClosed(): boolean {
     return this.closedReason !== null;
   }

@@ -9,6 +9,7 @@ import { ClientConnection, type ClientConnectionOptions, type LoginMode } from '
 import { ObjIds, Var } from './constants.js';
 
 export interface PlayerLogin {
+  /** The galaxy URL's host: one, or several separated by `;` (tried in parallel, the first wins, §1). */
   host: string;
   port: number;
   mode: LoginMode;
@@ -56,7 +57,11 @@ export class Player {
   }
 
   static async login(l: PlayerLogin): Promise<Player> {
-    const entry = await ClientConnection.connect(l.host, l.port, l.connection);
+    const hosts = l.host.split(';');
+    const entry =
+      hosts.length > 1
+        ? await ClientConnection.connectFirst(hosts, l.port, l.connection)
+        : await ClientConnection.connect(l.host, l.port, l.connection);
     try {
       const type = await entry.handshake();
       const reply = await entry.login(l.mode);

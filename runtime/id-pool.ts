@@ -20,7 +20,11 @@ export class IdPool {
   /** Reclaimed ids, oldest first (a queue: `head` is the next one out). */
   private free: number[] = [];
   private head = 0;
-  private nextFresh = 1;
+  private nextFresh: number;
+
+  constructor(first = 1) {
+    this.nextFresh = first;
+  }
 
   /** Ids that name a room (in use or in their quiet period). */
   get size(): number {
@@ -70,11 +74,28 @@ export class IdPool {
         this.free = this.free.slice(this.head);
         this.head = 0;
       }
-      // A reload may have lowered the maximum: ids above it are not handed out again.
-      if (id <= maxId) return id;
+      // A reload may have lowered the maximum: ids above it are not handed out again; a claimed
+      // id names its room already.
+      if (id <= maxId && !this.names.has(id)) return id;
     }
+    while (this.nextFresh <= maxId && this.names.has(this.nextFresh)) this.nextFresh++;
     if (this.nextFresh > maxId) return null;
     return this.nextFresh++;
+  }
+
+  /**
+   * Gives `name` the id `id` that another server handed out for it, when neither names anything
+   * else here: 'claimed' (unused until `markUsed`, like a fresh id), 'known' when they already
+   * belong together, 'conflict' when either is taken otherwise.
+   */
+  claim(name: string, id: number, now: number): 'claimed' | 'known' | 'conflict' {
+    const known = this.ids.get(name);
+    if (known === id) return 'known';
+    if (known !== undefined || this.names.has(id)) return 'conflict';
+    this.ids.set(name, id);
+    this.names.set(id, name);
+    this.unusedSince.set(id, now);
+    return 'claimed';
   }
 
   /** Someone refers to the id (again): its quiet period, if any, is cancelled. */

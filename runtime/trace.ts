@@ -2,7 +2,6 @@
 // passwords never written (ENGINEERING.md practice 12).
 
 import type { AnyCommand } from '../protocol/commands.js';
-import type { LinkMessage } from '../protocol/link.js';
 import type { TraceHooks } from './connection.js';
 import type { ServerLog } from './log.js';
 import { Var } from '../protocol/constants.js';
@@ -55,19 +54,20 @@ export function commandTrace(log: ServerLog): TraceHooks {
   };
 }
 
-/** A link message for the trace: pings left out by the caller, passwords and proofs redacted. */
-export function describeLinkMessage(m: LinkMessage): string {
+/** A link message for the trace: pings left out by the caller, passwords, proofs and verifiers redacted. */
+export function describeLinkMessage(m: { readonly kind: string }): string {
   const fields: string[] = [];
   for (const [k, v] of Object.entries(m)) {
     if (k === 'kind') continue;
-    const redacted = k === 'password' || k === 'proof' || k === 'nonce';
+    const redacted = k === 'password' || k === 'proof' || k === 'nonce' || k === 'verifier';
     fields.push(`${k}=${redacted ? '<redacted>' : formatValue(k, v)}`);
   }
   const s = `${m.kind} ${fields.join(' ')}`.trimEnd();
   return s.length > MAX ? `${s.slice(0, MAX)}… <${s.length} chars>` : s;
 }
 
-export type LinkTrace = (direction: 'in' | 'out', m: LinkMessage) => void;
+/** Any link's messages (the RoomServer link, the backup link). */
+export type LinkTrace = (direction: 'in' | 'out', m: { readonly kind: string }) => void;
 
 /** Link hooks writing every message but pings to the .out trace, named after the peer. */
 export function linkTrace(log: ServerLog, peer: () => string): LinkTrace {

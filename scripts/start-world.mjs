@@ -6,6 +6,8 @@
 //
 //   npm start                 the full WorldServer (UserServer on 5110, RoomServers on 5100/5101)
 //   npm start -- standalone   one stand-alone anonymous RoomServer on 5100
+//   npm start -- redundant    two redundant WorldServers (AG-23): East (EastUS.cfg, eastRS.cfg) on
+//                             127.0.0.1 and West (WestUS.cfg, westRS.cfg) on 127.0.0.2, both on 5110
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -20,15 +22,24 @@ mkdirSync(run, { recursive: true });
 if (!existsSync(join(run, 'moth'))) copyFileSync(join(root, 'wc_config', 'moth'), join(run, 'moth'));
 
 const standalone = process.argv.includes('standalone');
+const redundant = process.argv.includes('redundant');
 const US = 'dist/userserver/main.js';
 const RS = 'dist/roomserver/main.js';
 const servers = standalone
   ? [{ name: 'RoomServer', main: RS, cfg: 'wc_config/standaloneRS.cfg' }]
-  : [
-      { name: 'UserServer', main: US, cfg: 'wc_config/PrivateUS.cfg' },
-      { name: 'first', main: RS, cfg: 'wc_config/firstRS.cfg' },
-      { name: 'second', main: RS, cfg: 'wc_config/secondRS.cfg' },
-    ];
+  : redundant
+    ? [
+        // East is the BackupServer: West, the BackupClient, links to it as soon as it is up.
+        { name: 'East', main: US, cfg: 'wc_config/EastUS.cfg' },
+        { name: 'east', main: RS, cfg: 'wc_config/eastRS.cfg' },
+        { name: 'West', main: US, cfg: 'wc_config/WestUS.cfg' },
+        { name: 'west', main: RS, cfg: 'wc_config/westRS.cfg' },
+      ]
+    : [
+        { name: 'UserServer', main: US, cfg: 'wc_config/PrivateUS.cfg' },
+        { name: 'first', main: RS, cfg: 'wc_config/firstRS.cfg' },
+        { name: 'second', main: RS, cfg: 'wc_config/secondRS.cfg' },
+      ];
 
 /** First run: the tables of sql/*.sql and a batch of serials, so that users can register. */
 function prepareDatabase() {
@@ -124,7 +135,14 @@ try {
     .map((a) => a.address);
   const port = standalone ? 5100 : 5110;
   console.log(`\nThe world is up. Logs: ${run}/*.log (tail -f them); Ctrl-C to stop.`);
-  console.log(`Point a WorldsPlayer at: ${addrs.map((a) => `worldserver://${a}:${port}/`).join('  ')}`);
+  if (redundant) {
+    const pid = (name) => children[servers.findIndex((s) => s.name === name)]?.pid;
+    console.log(
+      `Point a WorldsPlayer at: worldserver://127.0.0.1;127.0.0.2:${port}/ (both WorldServers; the first to answer)`,
+    );
+    console.log(`To see a failover: kill -9 ${pid('East')} (East's UserServer): its users log in again through West;`);
+    console.log(`then start it again: (cd run && node ../${US} ../wc_config/EastUS.cfg) and the two link up again.`);
+  } else console.log(`Point a WorldsPlayer at: ${addrs.map((a) => `worldserver://${a}:${port}/`).join('  ')}`);
   console.log("(WorldServer=... in the client's override.ini)");
   if (statusPages.length) console.log(`Status pages (statistics, /metrics for Prometheus): ${statusPages.join('  ')}`);
   if (!standalone) {

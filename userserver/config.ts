@@ -25,6 +25,7 @@ import {
   type CommonDraft,
 } from '../runtime/config-common.js';
 import type { DatabaseSettings } from '../runtime/db/types.js';
+import { defaultSuffix, type BackupRole } from '../protocol/backup.js';
 import { DEFAULT_HEALTH_CHECK, healthCheckKeyword, type HealthCheckSettings } from '../runtime/stats-config.js';
 import { adminDraft, adminKeywords, type AdminSettings } from './admin/config.js';
 import { checkSignupConfig, signupDraft, signupKeywords, type SignupSettings } from './signup/config.js';
@@ -64,9 +65,12 @@ export interface UserServerConfig extends CommonDraft, AdminSettings, ConsoleSet
   maxConnections: number;
   /** Connections: users logged in to the galaxy. @default 10000 */
   maxActiveUsers: number;
-  /** BackupServer / BackupClient / ChannelSuffix: redundant WorldServers (AG-23), not provided. */
-  backup: { role: 'server' | 'client'; line: number } | null;
+  /** BackupServer / BackupClient: redundant WorldServers (AG-23, userserver/backup/); null = none. */
+  backup: BackupSettings | null;
+  /** ChannelSuffix: as given; the effective suffix is `channelSuffixOf(cfg)`. */
   channelSuffix: string | null;
+  /** Extension: seconds a BackupClient waits between attempts to reach its BackupServer. @default 10 s */
+  backupRetryMs: number;
   /** Extension: seconds a client connection stays after its first redirection (AG-17). @default 120 */
   redirectGraceMs: number;
   /** Extension: scrypt cost as log2(N). @default 14 */
@@ -87,6 +91,22 @@ export interface UserServerConfig extends CommonDraft, AdminSettings, ConsoleSet
   registrationsPerHour: number;
 }
 
+export interface BackupSettings {
+  role: BackupRole;
+  line: number;
+  /** BackupClient: the BackupServer's address; null on the BackupServer (it listens on BindAddr). */
+  host: string | null;
+  /** BackupServer: the port it listens on (0: any, printed); BackupClient: the port it connects to. */
+  port: number;
+  password: string;
+}
+
+/** The suffix this UserServer's channels carry (`dimension-1;2`), null without a backup keyword. */
+export function channelSuffixOf(cfg: Pick<UserServerConfig, 'backup' | 'channelSuffix'>): string | null {
+  if (!cfg.backup) return null;
+  return cfg.channelSuffix ?? defaultSuffix(cfg.backup.role);
+}
+
 export interface LoginFailureSettings {
   perAddress: number;
   perAccount: number;
@@ -101,6 +121,7 @@ export const US_DEFAULTS = {
   passwordCost: 14,
   logoffDelayMs: 30_000,
   databaseRetryMs: 30_000,
+  backupRetryMs: 10_000,
   loginFailures: { perAddress: 5, perAccount: 5, windowMs: 600_000 },
   registrationsPerHour: 5,
 } as const;
@@ -170,7 +191,7 @@ const TABLE: KeywordSpec<UserServerConfig>[] = [
     },
   },
   backupKeyword('server', [
-    { name: 'port', type: port },
+    { name: 'port', type: portOrZero },
     { name: 'password', type: word },
   ]),
   backupKeyword('client', [
@@ -181,10 +202,15 @@ const TABLE: KeywordSpec<UserServerConfig>[] = [
   {
     keyword: 'ChannelSuffix',
     args: [{ name: 'suffix', type: word }],
-    apply(d, v) {
-      d.channelSuffix = str(v, 0);
+    apply(d, v, at) {
+      const suffix = str(v, 0);
+      // It ends every channel name (`dimension-1;2`) inside room names (`World#Room<channel>`).
+      if (!/^[A-Za-z0-9_-]{1,16}$/.test(suffix))
+        throw new ConfigError(at.file, at.line, at.keyword, `'${suffix}' must be 1-16 letters, digits, '_' or '-'`);
+      d.channelSuffix = suffix;
     },
   },
+  secondsKeyword<UserServerConfig>('BackupRetry', (d, ms) => (d.backupRetryMs = ms)),
   ...roomKeywords<UserServerConfig>(),
   linkHandshakeKeyword<UserServerConfig>(),
   secondsKeyword<UserServerConfig>('RedirectGrace', (d, ms) => (d.redirectGraceMs = ms)),
@@ -221,14 +247,14 @@ const TABLE: KeywordSpec<UserServerConfig>[] = [
   },
 ];
 
-/** BackupServer / BackupClient: accepted and checked (never both), then ignored (AG-23). */
-function backupKeyword(role: 'server' | 'client', args: readonly ArgSpec[]): KeywordSpec<UserServerConfig> {
+/** BackupServer port password / BackupClient host port password (never both, AG-23). */
+function backupKeyword(role: BackupRole, args: readonly ArgSpec[]): KeywordSpec<UserServerConfig> {
   const keyword = role === 'server' ? 'BackupServer' : 'BackupClient';
   const other = role === 'server' ? 'BackupClient' : 'BackupServer';
   return {
     keyword,
     args,
-    apply(d, _v, at) {
+    apply(d, v, at) {
       if (d.backup && d.backup.role !== role) {
         throw new ConfigError(
           at.file,
@@ -237,7 +263,10 @@ function backupKeyword(role: 'server' | 'client', args: readonly ArgSpec[]): Key
           `cannot be used together with ${other} (line ${d.backup.line})`,
         );
       }
-      d.backup = { role, line: at.line };
+      d.backup =
+        role === 'server'
+          ? { role, line: at.line, host: null, port: n(v, 0), password: str(v, 1) }
+          : { role, line: at.line, host: str(v, 0), port: n(v, 1), password: str(v, 2) };
     },
   };
 }
@@ -254,6 +283,7 @@ export function userServerDraft(file: string): UserServerConfig {
     maxActiveUsers: US_DEFAULTS.maxActiveUsers,
     backup: null,
     channelSuffix: null,
+    backupRetryMs: US_DEFAULTS.backupRetryMs,
     redirectGraceMs: US_DEFAULTS.redirectGraceMs,
     passwordCost: US_DEFAULTS.passwordCost,
     logoffDelayMs: US_DEFAULTS.logoffDelayMs,

@@ -10,7 +10,11 @@
 // holds the id for its own connections and for the state of its rooms, and says ROOM_RELEASE when
 // it no longer needs it). An id nobody holds goes back to the pool after the RoomIds quiet period;
 // a server world whose rooms all lost their ids is no longer assigned.
+//
+// A redundant UserServer hands out only its half of the id space (protocol/backup.ts
+// roomIdRange), and its peer holds the ids of rooms it was told about like a RoomServer does.
 
+import type { IdRange } from '../protocol/backup.js';
 import { parseRoomName, serverWorldOf } from '../protocol/names.js';
 import type { RoomLimits } from '../runtime/config-limits.js';
 import { IdPool, type Reclaimed } from '../runtime/id-pool.js';
@@ -28,17 +32,36 @@ export type Assignment<L> =
   | { ok: false; reason: string; exhausted: boolean };
 
 export class Directory<L extends RoomServerEntry> {
-  private readonly pool = new IdPool();
-  /** Holders: client sessions (any object) and RoomServer links. */
+  private readonly pool: IdPool;
+  /** Holders: client sessions (any object), RoomServer links and the backup link. */
   private readonly refs = new RefTracker<object>();
-  /** Answers naming an id sent to each RoomServer and not yet released by it (ROOM_RELEASE counts them). */
-  private readonly grants = new Map<L, Map<number, number>>();
+  /**
+   * Answers naming an id sent to each RoomServer (and to the other WorldServer) and not yet
+   * released by it (ROOM_RELEASE counts them).
+   */
+  private readonly grants = new Map<object, Map<number, number>>();
   private readonly owner = new Map<string, L>();
   private readonly worldCount = new Map<L, number>();
   /** Ids per server world: a world is unassigned when its last id goes back to the pool. */
   private readonly worldIds = new Map<string, number>();
 
-  constructor(private readonly limits: () => Readonly<RoomLimits>) {}
+  constructor(
+    private readonly limits: () => Readonly<RoomLimits>,
+    /** The ids this UserServer hands out (all of them unless it has a backup peer). */
+    readonly range: IdRange = { first: 1, last: 0xffff },
+  ) {
+    this.pool = new IdPool(range.first);
+  }
+
+  /** Largest id handed out now: `RoomIds maxIds` ids from the start of the range, within it. */
+  private maxId(): number {
+    return Math.min(this.range.last, this.range.first + this.limits().maxIds - 1);
+  }
+
+  /** How many ids this UserServer may hand out. */
+  get capacity(): number {
+    return this.maxId() - this.range.first + 1;
+  }
 
   /** Rooms with an id (in use or in their quiet period). */
   get roomCount(): number {
@@ -56,7 +79,7 @@ export class Directory<L extends RoomServerEntry> {
 
   /** Ids left for new rooms now (what a room-request flood has not yet taken). */
   get idsAvailable(): number {
-    return this.pool.available(this.limits().maxIds);
+    return this.pool.available(this.maxId());
   }
 
   idOf(name: string): number | undefined {
@@ -65,7 +88,18 @@ export class Directory<L extends RoomServerEntry> {
 
   add(server: L): void {
     this.worldCount.set(server, 0);
-    this.grants.set(server, new Map());
+    this.addHolder(server);
+  }
+
+  /** A holder that is told ids by answers and releases them (ROOM_RELEASE): the backup link. */
+  addHolder(holder: object): void {
+    this.grants.set(holder, new Map());
+  }
+
+  /** That holder went away: it holds no id any more. */
+  removeHolder(holder: object, now: number): void {
+    this.grants.delete(holder);
+    this.dropHolder(holder, now);
   }
 
   /** A RoomServer went away: its server worlds become unassigned and it holds no id any more. */
@@ -101,13 +135,13 @@ export class Directory<L extends RoomServerEntry> {
       server = this.choose(parsed.world, parsed.channel);
       if (!server) return { ok: false, reason: 'no RoomServer is connected', exhausted: false };
     }
-    const maxId = this.limits().maxIds;
+    const maxId = this.maxId();
     let got = this.pool.assign(name, maxId, now);
     if (!got) {
       this.reclaim(now);
       got = this.pool.assign(name, maxId, now);
     }
-    if (!got) return { ok: false, reason: `all ${maxId} room ids are in use`, exhausted: true };
+    if (!got) return { ok: false, reason: `all ${this.capacity} room ids are in use`, exhausted: true };
     if (got.fresh) this.worldIds.set(serverWorld, (this.worldIds.get(serverWorld) ?? 0) + 1);
     if (!this.owner.has(serverWorld)) {
       this.owner.set(serverWorld, server);
@@ -131,7 +165,7 @@ export class Directory<L extends RoomServerEntry> {
   }
 
   /** A RoomServer was sent the id (ROOM_ANS, ROOM_INFO): it holds it until it releases every such answer. */
-  grant(server: L, id: number): void {
+  grant(server: object, id: number): void {
     const g = this.grants.get(server);
     if (!g) return;
     g.set(id, (g.get(id) ?? 0) + 1);
@@ -139,10 +173,29 @@ export class Directory<L extends RoomServerEntry> {
   }
 
   /**
+   * The other WorldServer's clients know `name` by `id`, an id of this side's range (ROOM_HOLD
+   * after the backup link formed again, perhaps after this UserServer restarted): the name keeps
+   * that id, held by `holder` as if granted once. 'conflict' when either names something else here
+   * by now; 'outside' when the id is not one this side hands out.
+   */
+  adopt(holder: object, id: number, name: string, now: number): 'held' | 'conflict' | 'outside' {
+    const parsed = parseRoomName(name);
+    if (id < this.range.first || id > this.range.last || !parsed) return 'outside';
+    const r = this.pool.claim(name, id, now);
+    if (r === 'conflict') return 'conflict';
+    if (r === 'claimed') {
+      const world = serverWorldOf(parsed);
+      this.worldIds.set(world, (this.worldIds.get(world) ?? 0) + 1);
+    }
+    this.grant(holder, id);
+    return 'held';
+  }
+
+  /**
    * ROOM_RELEASE: the RoomServer no longer needs the id after the `seen` answers it had received
    * when it said so. Answers sent since (still on their way to it) keep it holding the id.
    */
-  release(server: L, id: number, seen: number, now: number): void {
+  release(server: object, id: number, seen: number, now: number): void {
     const g = this.grants.get(server);
     const sent = g?.get(id);
     if (!g || sent === undefined) return;

@@ -1,7 +1,9 @@
 // What the UserServer does with each message from a RoomServer (protocol/LINK.md): room
 // assignments, RoomServer logins (AG-26), presence, property and channel changes, friends lists,
-// whispers, broadcasts and boots.
+// whispers, broadcasts and boots. On a redundant pair (userserver/backup/) rooms of the other
+// WorldServer's channels, users it holds and whispers and boots for them go across.
 
+import { inRange } from '../protocol/backup.js';
 import { Nak } from '../protocol/constants.js';
 import { foldsSafely, isReservedName, isValidUserName } from '../protocol/names.js';
 import { LOGIN_NEW_SESSION, RoomAnswerKind, type LinkMessage, type LinkMessageOf } from '../protocol/link.js';
@@ -10,7 +12,7 @@ import { DatabaseError } from '../runtime/db/types.js';
 import { describe } from '../runtime/lifecycle.js';
 import type { RoomServerLink } from './links.js';
 import { toProps } from './login.js';
-import { publicProps } from './routing.js';
+import { publicProps, type Delivery } from './routing.js';
 import type { UserServer } from './server.js';
 import { activeUser, type ActiveUser } from './users.js';
 
@@ -32,6 +34,10 @@ export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkM
       });
     }
     case 'ROOM_RELEASE':
+      // An id of the other WorldServer's half goes back there once nobody here holds it.
+      if (us.backup && !inRange(m.room, us.directory.range)) {
+        return us.backup.rooms.releasedBy(link, m.room, m.grants);
+      }
       return us.directory.release(link, m.room, m.grants, Date.now());
     case 'LOGIN_REQ':
       us.track(
@@ -66,6 +72,9 @@ export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkM
     }
     case 'USER_LEFT': {
       const u = user(m.name);
+      // A session handed over to the other WorldServer ends there when its client logs off here.
+      if (!u && m.loggingOff) us.backup?.loggedOffHere(m.name.toLowerCase());
+      if (!u) us.backup?.moves.leftHere(m.name.toLowerCase(), link);
       if (!u || !u.servers.delete(link)) return;
       if (u.lastServer === link) u.lastServer = [...u.servers].at(-1) ?? null;
       if (m.loggingOff) us.loggedOff(u);
@@ -88,25 +97,32 @@ export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkM
       return;
     }
     case 'WHISPER': {
-      const r = us.router.whisper(m.from, m.to, m.text);
-      if (r.delivered) us.counts.whispersRouted++;
-      else {
-        us.counts.whispersUndeliverable++;
-        us.logLimit.error(m.from, 'undeliverable whisper', `undeliverable whisper dropped - ${r.reason}`);
-      }
-      return link.send({
-        kind: 'WHISPER_ANS',
-        reqId: m.reqId,
-        delivered: r.delivered ? 1 : 0,
-        reason: r.delivered ? '' : r.reason,
-      });
+      const answer = (r: Delivery) => {
+        if (r.delivered) us.counts.whispersRouted++;
+        else {
+          us.counts.whispersUndeliverable++;
+          us.logLimit.error(m.from, 'undeliverable whisper', `undeliverable whisper dropped - ${r.reason}`);
+        }
+        link.send({
+          kind: 'WHISPER_ANS',
+          reqId: m.reqId,
+          delivered: r.delivered ? 1 : 0,
+          reason: r.delivered ? '' : r.reason,
+        });
+      };
+      const r = us.router.whisperAnywhere(m.from, m.to, m.text);
+      if ('then' in r) void r.then(answer);
+      else answer(r);
+      return;
     }
     case 'BROADCAST':
-      return us.router.broadcast(m.from, m.text, link);
-    case 'BOOT_REQ': {
-      const r = us.router.boot(m.from, m.name);
-      return link.send({ kind: 'BOOT_ANS', reqId: m.reqId, ok: r.ok ? 1 : 0, message: r.message });
-    }
+      us.router.broadcast(m.from, m.text, { exceptLink: link });
+      return;
+    case 'BOOT_REQ':
+      void us.router
+        .boot(m.from, m.name)
+        .then((r) => link.send({ kind: 'BOOT_ANS', reqId: m.reqId, ok: r.ok ? 1 : 0, message: r.message }));
+      return;
     case 'RS_STATS': {
       const { kind: _kind, ...load } = m;
       return us.monitor.galaxy.report(link, load);
@@ -118,21 +134,10 @@ export function handleLinkMessage(us: UserServer, link: RoomServerLink, m: LinkM
 }
 
 function roomRequest(us: UserServer, link: RoomServerLink, m: LinkMessageOf<'ROOM_REQ'>): void {
+  if (us.backup?.rooms.serves(m.name)) return peerRoomRequest(us, link, m);
   const now = Date.now();
   const a = us.directory.assign(m.name, now);
-  if (!a.ok) {
-    if (a.exhausted) us.rooms.logExhausted();
-    link.send({
-      kind: 'ROOM_ANS',
-      reqId: m.reqId,
-      answer: a.exhausted ? RoomAnswerKind.EXHAUSTED : RoomAnswerKind.NONE,
-      room: 0,
-      ip: '',
-      port: 0,
-      reason: a.reason,
-    });
-    return;
-  }
+  if (!a.ok) return noRoom(us, link, m.reqId, a);
   const here = a.server === link;
   // The RoomServer hands the id to its client, and holds it until it sends ROOM_RELEASE.
   us.directory.grant(link, a.id);
@@ -144,6 +149,41 @@ function roomRequest(us: UserServer, link: RoomServerLink, m: LinkMessageOf<'ROO
     ip: here ? '' : a.server.usersIp,
     port: here ? 0 : a.server.usersPort,
     reason: '',
+  });
+}
+
+/** A room of the other WorldServer's channels (guide steps 2-5): its id, and its RoomServer there. */
+function peerRoomRequest(us: UserServer, link: RoomServerLink, m: LinkMessageOf<'ROOM_REQ'>): void {
+  const backup = us.backup;
+  if (!backup) return;
+  void backup.rooms.there(m.name).then((a) => {
+    if (!a.ok) return noRoom(us, link, m.reqId, a);
+    if (!link.isUp) return backup.rooms.abandon(a.id);
+    // The RoomServer hands the id to its client and holds it until it sends ROOM_RELEASE.
+    backup.rooms.ids.grant(link, a.id);
+    link.send({
+      kind: 'ROOM_ANS',
+      reqId: m.reqId,
+      answer: RoomAnswerKind.ELSEWHERE,
+      room: a.id,
+      ip: a.ip,
+      port: a.port,
+      reason: '',
+    });
+  });
+}
+
+/** ROOM_ANS without a room: none can serve it, or no id is left (logged once a minute for the galaxy). */
+function noRoom(us: UserServer, link: RoomServerLink, reqId: number, a: { exhausted: boolean; reason: string }): void {
+  if (a.exhausted) us.rooms.logExhausted();
+  link.send({
+    kind: 'ROOM_ANS',
+    reqId,
+    answer: a.exhausted ? RoomAnswerKind.EXHAUSTED : RoomAnswerKind.NONE,
+    room: 0,
+    ip: '',
+    port: 0,
+    reason: a.reason,
   });
 }
 
@@ -164,6 +204,30 @@ async function verifyRoomServerLogin(us: UserServer, m: LinkMessageOf<'LOGIN_REQ
   const accounts = us.accounts;
   let u = us.users.get(key);
   let started = false;
+  const there = u ? undefined : us.backup?.roster.get(key);
+  if (there && us.backup) {
+    // Guide steps 6-8: the client followed a teleport from the other WorldServer, which holds
+    // its session. With two user databases the account must exist in this one too.
+    if (accounts && there.kind === 'registered' && !(await accounts.current(there.name)))
+      return loginAnswer(
+        m.reqId,
+        Nak.NO_SUCH_USER,
+        `${there.name} is logged in on the other WorldServer, whose user database has the account; this one does not`,
+      );
+    const r = await us.backup.moves.claim(there, m.password, m.address);
+    // A registered user with another password may still log in here (the database decides), which
+    // replaces the session there (AG-11); a guest or anonymous session is only the other side's.
+    if (there.kind !== 'registered') {
+      if (r === null)
+        return loginAnswer(
+          m.reqId,
+          Nak.FATAL,
+          `${there.name}'s session is on the other WorldServer, which did not answer`,
+        );
+      if (!r.ok) return loginAnswer(m.reqId, r.nak, r.reason);
+    }
+    u = us.users.get(key);
+  }
   if (u && us.verifierMatches(u, m.password)) {
     if (accounts && u.kind === 'registered') {
       const rec = await accounts.current(u.name);
@@ -190,6 +254,8 @@ async function verifyRoomServerLogin(us: UserServer, m: LinkMessageOf<'LOGIN_REQ
   } else {
     if (!isValidUserName(m.loginName, us.cfg.unicodeNames) || !foldsSafely(m.loginName))
       return loginAnswer(m.reqId, Nak.BAD_USER, `name ${m.loginName} is not valid`);
+    if (us.backup?.holds(key))
+      return loginAnswer(m.reqId, Nak.TAKEN_USER, `name ${m.loginName} is in use on the other WorldServer`);
     if (isReservedName(m.loginName, us.cfg.guests?.prefix ?? null))
       return loginAnswer(m.reqId, Nak.TAKEN_USER, `name ${m.loginName} is reserved`);
     if (us.users.size >= us.cfg.maxActiveUsers) return loginAnswer(m.reqId, Nak.MAX_ORDINARY, 'server full');
@@ -217,6 +283,8 @@ function directUser(
 ): ActiveUser {
   const u = activeUser({
     name,
+    session: us.newSessionId(),
+    replaces: us.backup?.replaceable(name.toLowerCase()) ?? '',
     kind,
     privileges: 0,
     channel: us.users.channels.choose(),
@@ -229,6 +297,7 @@ function directUser(
     guestSlot: null,
   });
   us.users.add(u);
+  us.backup?.userOn(u);
   us.router.announce(u, 1);
   us.checkPresence(u);
   return u;

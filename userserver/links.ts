@@ -25,12 +25,16 @@ export interface LinkHost {
   linkMessage(link: RoomServerLink, m: LinkMessage): void;
   /** LinkHandshake seconds: the time an authenticated peer has to say HELLO. */
   readonly handshakeMs: number;
+  /** This UserServer's ChannelSuffix on a redundant pair, else null. */
+  readonly channelSuffix: string | null;
 }
 
 export class RoomServerLink implements RoomServerEntry {
   name = '';
   connectedAt = 0;
   worlds: { world: string; channel: string | null }[] = [];
+  /** `World` lines naming another UserServer's channel suffix: not this galaxy half's to assign. */
+  foreignWorlds: string[] = [];
   usersIp = '';
   usersPort = 0;
   private state: 'hello' | 'up' | 'closed' = 'hello';
@@ -111,7 +115,11 @@ export class RoomServerLink implements RoomServerEntry {
         clearTimeout(this.handshakeTimer);
         this.usersIp = m.usersIp === '' || m.usersIp === '0.0.0.0' ? this.address : m.usersIp;
         this.usersPort = m.usersPort;
-        this.worlds = m.worlds.map(parseVolunteer).filter((w) => w !== null);
+        for (const line of m.worlds) {
+          const w = volunteer(line, this.host.channelSuffix);
+          if (w) this.worlds.push(w);
+          else this.foreignWorlds.push(line);
+        }
         this.connectedAt = performance.now();
         this.state = 'up';
         this.sendWelcome();
@@ -135,8 +143,19 @@ export class RoomServerLink implements RoomServerEntry {
   }
 }
 
-/** `earth`, `earth<dimension-3>` or `earth<dimension-3;2>` (suffixes of redundant pairs are ignored). */
-function parseVolunteer(s: string): { world: string; channel: string | null } | null {
-  const m = /^([^<>;#]+)(?:<([^<>;]+)(?:;[^<>]*)?>)?$/.exec(s);
-  return m ? { world: m[1] as string, channel: m[2] ?? null } : null;
+/**
+ * `earth`, `earth<dimension-3>` or `earth<dimension-3;2>` (guide Appendix I). On a redundant pair
+ * the channel carries this UserServer's suffix (a line without one means ours); a line naming the
+ * other suffix is not ours to assign (null). Without a backup keyword channels have no suffix, and
+ * one given is ignored, as before.
+ */
+export function volunteer(s: string, ownSuffix: string | null): { world: string; channel: string | null } | null {
+  const m = /^([^<>;#]+)(?:<([^<>;]+)(?:;([^<>;]*))?>)?$/.exec(s);
+  if (!m) return null;
+  const world = m[1] as string;
+  const channel = m[2] ?? null;
+  const suffix = m[3] ?? null;
+  if (channel === null || ownSuffix === null) return { world, channel };
+  if (suffix !== null && suffix !== ownSuffix) return null;
+  return { world, channel: `${channel};${ownSuffix}` };
 }

@@ -95,7 +95,8 @@ const establishIdentity: Step = async (ctx) => {
   switch (ctx.mode) {
     case 'guest': {
       const g = us.guests;
-      const slot = g?.take() ?? null;
+      // A guest name in use on the other WorldServer is not handed out again here.
+      const slot = g?.take((name) => us.backup?.holds(name.toLowerCase()) ?? false) ?? null;
       if (!g || slot === null)
         return { nak: Nak.MAX_ORDINARY, reason: `all ${us.cfg.guests?.max ?? 0} guest slots are taken` };
       ctx.guestSlot = slot;
@@ -106,6 +107,8 @@ const establishIdentity: Step = async (ctx) => {
     }
     case 'anonymous':
       if (us.users.get(ctx.name.toLowerCase())) return { nak: Nak.TAKEN_USER, reason: `name ${ctx.name} is in use` };
+      if (us.backup?.holds(ctx.name.toLowerCase()))
+        return { nak: Nak.TAKEN_USER, reason: `name ${ctx.name} is in use on the other WorldServer` };
       ctx.kind = 'anonymous';
       ctx.sessionPassword = issuePassword();
       return;

@@ -24,7 +24,8 @@ import {
   printParticulars,
   resolveConfigOrDie,
 } from '../runtime/cli.js';
-import { loadUserServerConfig, type UserServerConfig } from './config.js';
+import { channelSuffixOf, loadUserServerConfig, type UserServerConfig } from './config.js';
+import { roomIdRange } from '../protocol/backup.js';
 import { UserServer } from './server.js';
 
 const PROGRAM = 'US_v11';
@@ -34,6 +35,9 @@ async function main(): Promise<void> {
   const path = resolveConfigOrDie(PROGRAM, args.configArg);
   const cfg = loadOrDie(PROGRAM, () => loadUserServerConfig(path));
   const links = await listenOrDie(PROGRAM, 'RoomServers', cfg.roomServersPort, cfg.bindAddr);
+  // BackupServer: the BackupClient connects here (bound like every other port, BindAddr).
+  const backupPort =
+    cfg.backup?.role === 'server' ? await listenOrDie(PROGRAM, 'BackupClient', cfg.backup.port, cfg.bindAddr) : null;
   // AG-4: during the Users delay the port does not listen at all.
   const clients = createListener();
   const clientsAt =
@@ -43,6 +47,7 @@ async function main(): Promise<void> {
   const baseName = `${cfg.serverName}US.${process.pid}`;
   const status = cfg.statusHttp ? await listenHttpOrDie(PROGRAM, cfg.statusHttp.port, cfg.statusHttp.bindAddr) : null;
   const particulars = describeConfig(cfg, path, links.address, clientsAt, baseName, args.stdout);
+  particulars.splice(particulars.length - 1, 0, ...backupParticulars(cfg, backupPort?.address ?? null));
   if (status) particulars.push(statusLine(status.address));
   printParticulars(particulars, args.stdout);
 
@@ -63,15 +68,13 @@ async function main(): Promise<void> {
     log.close();
     die(PROGRAM, `${path}: ${(err as Error).message}`);
   });
-  if (cfg.backup) {
+  if (cfg.channelSuffix && !cfg.backup)
     log.event(
-      `${cfg.backup.role === 'server' ? 'BackupServer' : 'BackupClient'} (line ${cfg.backup.line}) ignored: redundant WorldServers are not provided by this version`,
+      `ChannelSuffix ${cfg.channelSuffix} has no effect without BackupServer or BackupClient (guide Appendix II): channels carry no suffix`,
     );
-  }
-  if (cfg.channelSuffix)
-    log.event(`ChannelSuffix ${cfg.channelSuffix} ignored: it only applies to redundant WorldServers`);
 
   const us = new UserServer(cfg, log, clients, links.server, path);
+  if (backupPort) us.backup?.serve(backupPort.server);
   installShowStats(log, us.stats);
   if (status) us.monitor.monitoring.serve(status.server);
   let db: Database | null = null;
@@ -106,8 +109,10 @@ async function main(): Promise<void> {
     }
     if (!db) return;
   }
-  // The TLS key of the RoomServers link is derived (scrypt) before RoomServers may connect.
+  // The TLS key of the RoomServers link is derived (scrypt) before RoomServers may connect; the
+  // backup link's before the first login (the session verifiers' key comes from it).
   await us.linkGate.prepare();
+  await us.backup?.prepare();
   if (db) await us.useDatabase(db);
   const accepting = us.ready().catch((err: unknown) => {
     // The delay is over and the users port cannot listen: nobody could ever log in.
@@ -115,10 +120,27 @@ async function main(): Promise<void> {
     log.close();
     process.exit(1);
   });
+  if (cfg.backup?.role === 'client') us.backup?.connect();
   admin = await startAdminServices(us, db);
   if (stopping) return void (await admin.close());
   log.line('Ready to serve', { event: 'ready' });
   await accepting;
+}
+
+/** What the redundancy keywords (AG-23) make of this UserServer. */
+function backupParticulars(
+  cfg: Readonly<UserServerConfig>,
+  listening: { address: string; port: number } | null,
+): string[] {
+  const b = cfg.backup;
+  if (!b) return [];
+  const ids = roomIdRange(b.role);
+  return [
+    listening
+      ? `Listening for BackupClient on ${listening.address}:${listening.port}`
+      : `BackupClient of ${b.host}:${b.port}, trying every ${cfg.backupRetryMs / 1000} s until linked`,
+    `Channel suffix: ${channelSuffixOf(cfg)} (channels dimension-N;${channelSuffixOf(cfg)}); room ids ${ids.first}-${ids.last}`,
+  ];
 }
 
 function describeConfig(

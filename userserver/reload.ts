@@ -37,6 +37,7 @@ const KEYWORDS: Record<string, string> = {
   maxActiveUsers: 'Connections',
   backup: 'BackupServer/BackupClient',
   channelSuffix: 'ChannelSuffix',
+  backupRetryMs: 'BackupRetry',
   redirectGraceMs: 'RedirectGrace',
   passwordCost: 'PasswordCost',
   logoffDelayMs: 'LogoffDelay',

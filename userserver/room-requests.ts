@@ -2,6 +2,7 @@
 // serves the room's world, answered with REDIRID; within the RoomRequests limits (issue 6). The
 // connection holds every id it was sent until it closes (the client keeps the mapping). A request
 // that cannot be answered with an id is answered with a WORLDSMASTER notice (runtime/room-requests).
+// A room of a channel the other WorldServer serves gets its id and RoomServer there (AG-23).
 
 import { encodeCommand } from '../protocol/codec.js';
 import { ObjIds, SERVER_PSEUDO_USER } from '../protocol/constants.js';
@@ -9,6 +10,7 @@ import { textFrames } from '../protocol/messages.js';
 import { describeRefusal, roomRefusalNotice, RoomRequestGate, type RoomRefusal } from '../runtime/room-requests.js';
 import type { Connection } from '../runtime/connection.js';
 import type { NoRoomClient } from '../runtime/no-room.js';
+import type { RoomsAcross } from './backup/rooms-across.js';
 import type { UserServer } from './server.js';
 import type { ActiveUser } from './users.js';
 
@@ -17,22 +19,21 @@ export class UserServerRooms {
 
   constructor(private readonly us: UserServer) {}
 
-  /** Answers one room request; true when the client was redirected. */
-  request(holder: NoRoomClient, conn: Connection, u: ActiveUser, name: string): boolean {
+  /** Answers one room request; true when the client was redirected (later, for a room of the other WorldServer). */
+  request(holder: NoRoomClient, conn: Connection, u: ActiveUser, name: string): boolean | Promise<boolean> {
     const { us } = this;
     const now = Date.now();
     const dir = us.directory;
-    const known = dir.idOf(name);
-    const refusal = this.gate.admit(
-      u.key,
-      { isNew: known === undefined, alreadyHeld: dir.holds(holder, known), held: dir.heldBy(holder) },
-      us.cfg.rooms,
-      now,
-    );
+    const peer = us.backup?.rooms.serves(name) ? us.backup.rooms : null;
+    const known = peer ? peer.ids.idOf(name) : dir.idOf(name);
+    const alreadyHeld = peer ? peer.ids.holds(holder, known) : dir.holds(holder, known);
+    const held = dir.heldBy(holder) + (us.backup?.rooms.ids.heldBy(holder) ?? 0);
+    const refusal = this.gate.admit(u.key, { isNew: known === undefined, alreadyHeld, held }, us.cfg.rooms, now);
     if (refusal) {
       this.refuse(conn, u.name, refusal, now);
       return false;
     }
+    if (peer) return this.requestThere(peer, holder, conn, u, name);
     const r = dir.assign(name, now);
     if (!r.ok) {
       if (r.exhausted) {
@@ -55,6 +56,30 @@ export class UserServerRooms {
         port: r.server.usersPort,
       }),
     );
+    return true;
+  }
+
+  private async requestThere(
+    peer: RoomsAcross,
+    holder: NoRoomClient,
+    conn: Connection,
+    u: ActiveUser,
+    name: string,
+  ): Promise<boolean> {
+    const a = await peer.there(name);
+    if (!a.ok) {
+      if (a.exhausted) {
+        this.gate.count('exhausted');
+        this.refuse(conn, u.name, 'exhausted', Date.now());
+      } else this.us.roomRefusals.refused(holder, u.name, conn.remoteAddress, name, a.reason);
+      return false;
+    }
+    if (conn.isClosed) {
+      peer.abandon(a.id);
+      return false;
+    }
+    peer.ids.hold(holder, a.id);
+    conn.send(encodeCommand({ cmd: 'REDIRID', objId: ObjIds.CLIENT, name, room: a.id, ip: a.ip, port: a.port }));
     return true;
   }
 

@@ -1,6 +1,7 @@
 // Routing between the galaxy's users (AG-18, AG-20): whispers to wherever the recipient is,
 // broadcasts to every RoomServer, friends-list notices, property changes and boots. A user is
-// reached on the RoomServer it joined most recently, else on its UserServer connection.
+// reached on the RoomServer it joined most recently, else on its UserServer connection; a user
+// logged in on the other WorldServer of a redundant pair (AG-23) through the backup link.
 
 import { PRIVATE_PROPERTIES, PropAccess, PropFlag, SERVER_OWNED_PROPERTIES } from '../protocol/constants.js';
 import { buddyNotify, textFrames, whisperFrames } from '../protocol/messages.js';
@@ -15,11 +16,24 @@ export const MAX_USER_PROPERTIES = 64;
 /** Friends a client may watch: 30, 60 or 100 in the client (§5.2), with slack. */
 export const MAX_BUDDIES = 200;
 
+/** What routing needs of the other WorldServer (userserver/backup/peer.ts). */
+export interface PeerRouting {
+  /** The name is logged in there. */
+  holds(key: string): boolean;
+  /** Null when no such user is logged in there. */
+  whisper(from: string, to: string, text: string): Promise<Delivery> | null;
+  /** False when the link is down. */
+  broadcast(from: string, text: string): boolean;
+  boot(by: string, name: string): Promise<BootResult> | null;
+}
+
 export interface RoutingHost {
   readonly users: ActiveUsers;
   readonly bans: BanList;
   readonly log: ServerLog;
   readonly links: ReadonlySet<RoomServerLink>;
+  /** The other WorldServer, when this UserServer has a backup keyword. */
+  readonly peerRouting: PeerRouting | null;
   /** Ends a session everywhere (boot, replaced login) and logs the user off. */
   replace(u: ActiveUser, reason: string): void;
   /** A boot made these bans: they are stored so that they outlive a restart. */
@@ -27,6 +41,16 @@ export interface RoutingHost {
 }
 
 export type Delivery = { delivered: true } | { delivered: false; reason: string };
+export type BootResult = { ok: boolean; message: string };
+
+export interface BroadcastOptions {
+  exceptLink?: RoomServerLink | null;
+  exceptClient?: ClientPresence | null;
+  /** Forwarded by the other WorldServer (named): delivered here only. */
+  fromPeer?: string;
+  /** This WorldServer's users only (its shutdown notice). */
+  localOnly?: boolean;
+}
 
 /** What other users and RoomServers may see of a user's properties. */
 export function publicProps(u: ActiveUser): NewProp[] {
@@ -40,6 +64,13 @@ export class Router {
     return { link: u.lastServer as RoomServerLink | null, client: u.client };
   }
 
+  /** To a user of this UserServer, or to the other WorldServer's (answered when it did). */
+  whisperAnywhere(from: string, to: string, text: string): Delivery | Promise<Delivery> {
+    if (this.host.users.get(to.toLowerCase())) return this.whisper(from, to, text);
+    return this.host.peerRouting?.whisper(from, to, text) ?? this.whisper(from, to, text);
+  }
+
+  /** To a user of this UserServer. */
   whisper(from: string, to: string, text: string): Delivery {
     const t = this.host.users.get(to.toLowerCase());
     if (!t) return { delivered: false, reason: `${to} is not logged on` };
@@ -50,23 +81,33 @@ export class Router {
     return { delivered: true };
   }
 
-  /** To every RoomServer but `exceptLink`, and to users present only on the UserServer. */
-  broadcast(
-    from: string,
-    text: string,
-    exceptLink: RoomServerLink | null,
-    exceptClient: ClientPresence | null = null,
-  ): void {
-    for (const link of this.host.links) if (link !== exceptLink) link.send({ kind: 'BROADCAST_DELIVER', from, text });
+  /**
+   * To every RoomServer but `exceptLink`, to users present only on the UserServer, and to the
+   * other WorldServer (which delivers it to its own). Returns whether the other WorldServer was sent it.
+   */
+  broadcast(from: string, text: string, o: BroadcastOptions = {}): boolean {
+    for (const link of this.host.links) if (link !== o.exceptLink) link.send({ kind: 'BROADCAST_DELIVER', from, text });
     const frames = textFrames(from, text);
     for (const u of this.host.users.all()) {
-      if (u.servers.size === 0 && u.client && u.client !== exceptClient) u.client.sendFrames(frames);
+      if (u.servers.size === 0 && u.client && u.client !== o.exceptClient) u.client.sendFrames(frames);
     }
-    this.host.log.event(`broadcast by ${from}: ${text}`, { event: 'broadcast', user: from });
+    const across = !o.fromPeer && !o.localOnly && (this.host.peerRouting?.broadcast(from, text) ?? false);
+    const origin = o.fromPeer ? ` (from WorldServer ${o.fromPeer})` : '';
+    this.host.log.event(`broadcast by ${from}${origin}: ${text}`, { event: 'broadcast', user: from });
+    return across;
   }
 
-  /** AG-20: logged off everywhere; name and address refused for 30 minutes. */
-  boot(by: string, name: string): { ok: boolean; message: string } {
+  /** AG-20 wherever the user is logged in, this WorldServer or the other. */
+  boot(by: string, name: string): Promise<BootResult> {
+    if (!this.host.users.get(name.toLowerCase())) {
+      const there = this.host.peerRouting?.boot(by, name);
+      if (there) return there;
+    }
+    return Promise.resolve(this.bootHere(by, name));
+  }
+
+  /** AG-20: logged off everywhere; name and address refused for 30 minutes (on both WorldServers). */
+  bootHere(by: string, name: string): BootResult {
     const t = this.host.users.get(name.toLowerCase());
     if (!t) return { ok: false, message: `${name} is not logged on.` };
     const bans = this.host.bans.ban(t.key, t.address, t.name, by);
@@ -82,8 +123,13 @@ export class Router {
 
   /** Friends of `u` hear that it came online (1) or went offline (0), wherever they are. */
   announce(u: ActiveUser, state: 0 | 1): void {
-    for (const w of this.host.users.watchersOf(u.key))
-      if (w !== u) this.notify(w, w.buddies.get(u.key) ?? u.name, state);
+    this.announceName(u.key, u.name, state, u);
+  }
+
+  /** The same for any name (a user of the other WorldServer). */
+  announceName(key: string, name: string, state: 0 | 1, except: ActiveUser | null = null): void {
+    for (const w of this.host.users.watchersOf(key))
+      if (w !== except) this.notify(w, w.buddies.get(key) ?? name, state);
   }
 
   private notify(watcher: ActiveUser, spelling: string, state: 0 | 1): void {
@@ -98,7 +144,7 @@ export class Router {
     if (!u.buddies.has(key) && u.buddies.size >= MAX_BUDDIES) return;
     this.host.users.watch(u, name);
     // The real US answered only for friends online (§5.2 BUDDYLISTNOTIFY).
-    if (this.host.users.get(key)) this.notify(u, name, 1);
+    if (this.host.users.get(key) || this.host.peerRouting?.holds(key)) this.notify(u, name, 1);
   }
 
   /**

@@ -32,7 +32,9 @@ import { metered } from '../runtime/db/metered.js';
 import { StatsRegistry } from '../runtime/stats.js';
 import { commandTrace, linkTrace, toggleCommandTrace, type LinkTrace } from '../runtime/trace.js';
 import { Accounts, type UsageWrite } from './accounts.js';
-import type { UserServerConfig } from './config.js';
+import { BackupPeer } from './backup/peer.js';
+import { channelSuffixOf, type UserServerConfig } from './config.js';
+import { roomIdRange } from '../protocol/backup.js';
 import { Directory } from './directory.js';
 import { handleLinkMessage } from './link-messages.js';
 import { RoomServerGate, type LinkGateHost } from './link-gate.js';
@@ -44,7 +46,7 @@ import { hangupUserServer } from './reload.js';
 import { userServerReport } from './report.js';
 import { UserServerRooms } from './room-requests.js';
 import { ROOMSERVER_LINK_ROLE } from '../protocol/link.js';
-import { Router, type RoutingHost } from './routing.js';
+import { Router, type PeerRouting, type RoutingHost } from './routing.js';
 import { UserSession } from './session.js';
 import { ActiveUsers, GuestSlots, activeUser, type ActiveUser } from './users.js';
 import { UserServerCounts, UserServerMonitor } from './stats.js';
@@ -91,8 +93,11 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
   /** Writes that failed (database down); retried with the next write-back. */
   private retryWrites: UsageWrite[] = [];
   private readonly inflight = new Set<Promise<unknown>>();
-  /** Random per-process key for session verifiers (never stored). */
-  private readonly verifierKey = randomBytes(32);
+  /**
+   * Key of the session verifiers (never stored): random per process, or derived from the backup
+   * link's key so that the other WorldServer's verifiers can be checked here (userserver/backup/).
+   */
+  private verifierKey: Buffer = randomBytes(32);
   private trace: TraceHooks | null = null;
   private timers: NodeJS.Timeout[] = [];
   private acceptingClients = false;
@@ -108,6 +113,11 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
   readonly roomRefusals: RoomRefusals;
   /** Run after each configuration reload that was applied (userserver/reload.ts): the admin console. */
   readonly afterReload: (() => void)[] = [];
+  /** The other WorldServer of a redundant pair (BackupServer / BackupClient), null without one. */
+  readonly backup: BackupPeer | null;
+  /** Whispers, broadcasts and boots across to it (userserver/routing.ts). */
+  readonly peerRouting: PeerRouting | null;
+  private sessionCount = 0;
 
   constructor(
     /** Replaced by a configuration reload (kill -HUP): read it when you use it. */
@@ -119,9 +129,11 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
     readonly configPath = cfg.file,
   ) {
     this.logLimit = new LogLimiter(log, () => this.cfg.limits.logLimitWindowMs);
-    this.directory = new Directory<RoomServerLink>(() => this.cfg.rooms);
+    this.directory = new Directory<RoomServerLink>(() => this.cfg.rooms, roomIdRange(cfg.backup?.role ?? null));
     this.rooms = new UserServerRooms(this);
-    this.users = new ActiveUsers(new ChannelPopulation(cfg.maxChannelPopulation ?? cfg.maxActiveUsers));
+    this.users = new ActiveUsers(
+      new ChannelPopulation(cfg.maxChannelPopulation ?? cfg.maxActiveUsers, channelSuffixOf(cfg)),
+    );
     this.guests = cfg.guests ? new GuestSlots(cfg.guests.max, cfg.guests.prefix) : null;
     this.guard = new LoginGuard(() => ({
       failures: this.cfg.loginFailures,
@@ -143,13 +155,23 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
       log,
       reportMinutes: () => this.cfg.operations.reportMinutes,
       rotation: () => this.cfg.operations.rotate ?? { kind: 'weekly' },
-      report: (now) => userServerReport(now, this.cfg.serverName, this.connectionCount, this.users.size),
+      report: (now) =>
+        userServerReport(
+          now,
+          this.cfg.serverName,
+          this.connectionCount,
+          this.users.size,
+          this.backup?.reportLine() ?? null,
+        ),
     });
     this.housekeeping.start();
     clientListener.on('connection', (s: Socket) => this.acceptClient(s));
     this.linkGate = new RoomServerGate(this, linkListener);
     watchAcceptErrors(clientListener, 'clients', this.logLimit);
     this.stats = new StatsRegistry('userserver', cfg.serverName);
+    const suffix = channelSuffixOf(cfg);
+    this.backup = cfg.backup && suffix ? new BackupPeer(this, cfg.backup, suffix) : null;
+    this.peerRouting = this.backup?.routing ?? null;
     this.monitor = new UserServerMonitor(this);
     this.monitor.monitoring.start();
   }
@@ -171,9 +193,9 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
     return this.sockets.size;
   }
 
-  /** Live client connections, the permanent RoomServer links included (AG-33). */
+  /** Live client connections, the permanent RoomServer links (and backup link) included (AG-33). */
   get connectionCount(): number {
-    return this.servedClients + this.links.size;
+    return this.servedClients + this.links.size + (this.backup?.connections ?? 0);
   }
 
   get serverName(): string {
@@ -186,6 +208,11 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
 
   get http(): Readonly<HttpSettings> {
     return this.cfg.http;
+  }
+
+  /** The suffix of this UserServer's channels on a redundant pair (restart-only, like BackupServer). */
+  get channelSuffix(): string | null {
+    return this.backup?.suffix ?? null;
   }
 
   /** The user database is open: accounts are served from it; boot bans of earlier runs hold (AG-20). */
@@ -258,8 +285,14 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
     }
   }
 
-  /** Stores the bans a boot made (BootBans), so that a restart does not lift them. */
+  /** A boot made these bans: stored, and in force on the other WorldServer too. */
   banned(bans: readonly Ban[]): void {
+    this.storeBans(bans);
+    this.backup?.routing.shareBans(bans);
+  }
+
+  /** Stores bans (BootBans), so that a restart does not lift them. */
+  storeBans(bans: readonly Ban[]): void {
     const db = this.accounts?.db;
     if (!db) return;
     for (const b of bans) {
@@ -331,6 +364,8 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
     if (old) this.replace(old, `logged in again from ${ctx.session.address}`);
     const u = activeUser({
       name: ctx.name,
+      session: this.newSessionId(),
+      replaces: this.backup?.replaceable(ctx.name.toLowerCase()) ?? '',
       kind: ctx.kind,
       privileges: ctx.privileges,
       channel: this.users.channels.choose(),
@@ -343,6 +378,7 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
       guestSlot: ctx.guestSlot,
     });
     this.users.add(u);
+    this.backup?.userOn(u);
     ctx.session.user = u;
     ctx.session.conn.label = u.name;
     if (u.kind === 'registered' && this.accounts) this.track(this.accounts.recordLogin(u.name, u.address));
@@ -358,6 +394,7 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
     if (this.sessions.delete(s) && s.full) this.fullNotices--;
     // The client forgets the ids this connection gave it (§5.2): they may leave use now.
     this.directory.dropHolder(s, Date.now());
+    this.backup?.rooms.dropHolder(s);
     const u = s.user;
     // A refusal was logged as such, a shutdown once for everyone; a logged-in user's close is
     // recorded by the block below unless it was an error.
@@ -375,6 +412,16 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
     u.client = null;
     if (loggingOff) this.loggedOff(u);
     else this.checkPresence(u);
+  }
+
+  /** A new login's id (galaxy-wide unique on a redundant pair). */
+  newSessionId(): string {
+    return this.backup?.newSession() ?? String(++this.sessionCount);
+  }
+
+  /** The verifier key both WorldServers of a redundant pair derive (before any user logs in). */
+  useVerifierKey(key: Buffer): void {
+    this.verifierKey = key;
   }
 
   /** HMAC of the password a client holds: RoomServer logins of an active user check this, not scrypt. */
@@ -395,7 +442,12 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
     u.absentSince ??= Date.now();
     u.lingerTimer = setTimeout(() => {
       u.lingerTimer = null;
-      if (ActiveUsers.absent(u)) this.logoff(u, 'connection lost');
+      if (!ActiveUsers.absent(u)) return;
+      // A client present nowhere here may be on the other WorldServer's RoomServer still.
+      if (!this.backup?.isUp) return this.logoff(u, 'connection lost');
+      void this.backup.moves.offerBack(u).then((taken) => {
+        if (!taken && ActiveUsers.absent(u)) this.logoff(u, 'connection lost');
+      });
     }, this.cfg.logoffDelayMs);
     u.lingerTimer.unref();
   }
@@ -413,7 +465,8 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
    * stale; a RoomServer still holding the user is told to let it go.
    */
   loggedOff(u: ActiveUser): void {
-    if (this.users.get(u.key) !== u) return;
+    // A session handed over to the other WorldServer ends there.
+    if (this.users.get(u.key) !== u) return this.backup?.loggedOffHere(u.key, u.session);
     for (const link of u.servers) (link as RoomServerLink).send({ kind: 'KICK', name: u.name, reason: 'logged off' });
     u.client?.kick('logged off');
     this.logoff(u, 'logged off');
@@ -423,7 +476,9 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
   logoff(u: ActiveUser, why: string): void {
     if (!this.users.remove(u)) return;
     if (u.guestSlot !== null) this.guests?.free(u.guestSlot);
-    this.router.announce(u, 0);
+    this.backup?.userOff(u);
+    // A session the other WorldServer replaced goes on there: its friends see no change.
+    if (!this.backup?.holds(u.key)) this.router.announce(u, 0);
     const version = u.kind === 'guest' ? ` ${u.clientVersion}` : '';
     this.log.block(
       [`${ctime(this.log.now())} ${u.name} (${u.address})${version}`, `active since ${ctime(u.loginAt)}`],
@@ -435,6 +490,11 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
     );
     this.log.debug(`logoff ${u.name}: ${why}`);
     if (this.accounts && u.kind === 'registered') this.track(this.store(Accounts.pendingUsage(u, Date.now(), true)));
+  }
+
+  /** Whole minutes of usage so far (a session about to move to the other WorldServer). */
+  writeUsage(u: ActiveUser): void {
+    if (this.accounts && u.kind === 'registered') this.track(this.store(Accounts.pendingUsage(u, Date.now(), false)));
   }
 
   replace(u: ActiveUser, reason: string): void {
@@ -491,8 +551,11 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
     this.directory.add(link);
     this.monitor.galaxy.linkUp(link);
     const worlds = link.worlds.map((w) => (w.channel ? `${w.world}<${w.channel}>` : w.world)).join(' ');
+    const foreign = link.foreignWorlds.length
+      ? `; World ${link.foreignWorlds.join(' ')} ignored (not channel suffix ${this.channelSuffix ?? 'none'} or not a world name)`
+      : '';
     this.log.event(
-      `RoomServer ${link.name} connected from ${link.address}; clients go to ${link.usersIp}:${link.usersPort}${worlds ? `; volunteers for ${worlds}` : ''}`,
+      `RoomServer ${link.name} connected from ${link.address}; clients go to ${link.usersIp}:${link.usersPort}${worlds ? `; volunteers for ${worlds}` : ''}${foreign}`,
       { event: 'link-up', address: link.address },
     );
   }
@@ -501,6 +564,8 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
     this.links.delete(link);
     this.monitor.galaxy.linkDown(link);
     const lost = this.directory.remove(link, Date.now());
+    this.backup?.rooms.dropHolder(link);
+    this.backup?.moves.serverGone(link);
     this.log.error(
       `RoomServer ${link.name}`,
       `link lost: ${reason}; ${lost.length} server worlds will be assigned again on next use`,
@@ -567,6 +632,7 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
     this.trace = toggleCommandTrace(this.log, why);
     for (const s of this.sessions) s.conn.trace = this.trace;
     for (const l of [...this.links, ...this.pendingLinks]) l.setTrace(this.trace ? this.linkTraceFor(l) : null);
+    this.backup?.setTracing(this.trace !== null);
   }
 
   /** AG-37: stop accepting, log every active user off (writing the database), then close. */
@@ -586,8 +652,9 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
     const rowsBefore = this.usageRowsWritten;
     const active = this.users.size;
     // AG-37: users hear why they are disconnected (through their RoomServers, or here).
-    if (active) this.router.broadcast(SERVER_PSEUDO_USER, SHUTDOWN_NOTICE, null);
+    if (active) this.router.broadcast(SERVER_PSEUDO_USER, SHUTDOWN_NOTICE, { localOnly: true });
     for (const u of [...this.users.all()]) this.logoff(u, 'server shutting down');
+    this.backup?.stop('UserServer shutting down');
     for (const s of [...this.sessions]) s.conn.close({ kind: 'server', detail: 'server shutting down' });
     for (const l of [...this.links]) l.close('UserServer shutting down');
     const retry = this.retryWrites;

@@ -10,7 +10,7 @@ import { BROADCAST_TARGET, ObjIds, Priv, SERVER_PSEUDO_USER, Var, type CmdName }
 import { SESSIONEXIT_REPLY, propUpdFrames, textFrames } from '../protocol/messages.js';
 import type { CloseReason, Connection, ConnectionHandler } from '../runtime/connection.js';
 import { runLogin } from './login.js';
-import { publicProps } from './routing.js';
+import { publicProps, type Delivery } from './routing.js';
 import type { UserServer } from './server.js';
 import type { ActiveUser, ClientPresence } from './users.js';
 
@@ -158,33 +158,48 @@ export class UserSession implements ConnectionHandler, ClientPresence {
     if (privileged && (scope === BROADCAST_TARGET.WORLD || scope === BROADCAST_TARGET.ROOM)) {
       const boot = /^!boot\s+(\S+)\s*$/i.exec(c.text);
       if (boot) {
-        const r = this.us.router.boot(u.name, boot[1] as string);
-        this.conn.send(
-          encodeCommand({ cmd: 'WHISPER', objId: ObjIds.CLIENT, sender: SERVER_PSEUDO_USER, text: r.message }),
-        );
+        void this.us.router
+          .boot(u.name, boot[1] as string)
+          .then((r) =>
+            this.conn.send(
+              encodeCommand({ cmd: 'WHISPER', objId: ObjIds.CLIENT, sender: SERVER_PSEUDO_USER, text: r.message }),
+            ),
+          );
         return;
       }
       // Nobody stands in a room of the UserServer: "room" reaches only the sender.
       this.conn.sendAll(textFrames(u.name, c.text));
-      if (scope === BROADCAST_TARGET.WORLD) this.us.router.broadcast(u.name, c.text, null, this);
+      if (scope === BROADCAST_TARGET.WORLD) this.us.router.broadcast(u.name, c.text, { exceptClient: this });
       return;
     }
-    const r = this.us.router.whisper(u.name, c.objId, c.text);
-    if (r.delivered) this.us.counts.whispersRouted++;
-    else this.us.counts.whispersUndeliverable++;
-    if (!r.delivered) {
-      this.us.logLimit.error(
-        u.name,
-        'undeliverable whisper',
-        `undeliverable whisper dropped - ${r.reason}`,
-        this.address,
-      );
-      this.conn.sendAll(textFrames(SERVER_PSEUDO_USER, `${c.objId} is not logged on.`));
-    }
+    const to = c.objId;
+    const answer = (r: Delivery) => {
+      if (r.delivered) this.us.counts.whispersRouted++;
+      else this.us.counts.whispersUndeliverable++;
+      if (!r.delivered) {
+        this.us.logLimit.error(
+          u.name,
+          'undeliverable whisper',
+          `undeliverable whisper dropped - ${r.reason}`,
+          this.address,
+        );
+        this.conn.sendAll(textFrames(SERVER_PSEUDO_USER, `${to} is not logged on.`));
+      }
+    };
+    const r = this.us.router.whisperAnywhere(u.name, to, c.text);
+    if ('then' in r) void r.then(answer);
+    else answer(r);
   }
 
   private roomRequest(u: ActiveUser, name: string): void {
-    if (!this.us.rooms.request(this, this.conn, u, name)) return;
+    const r = this.us.rooms.request(this, this.conn, u, name);
+    if (r === true) this.redirected();
+    else if (r !== false) void r.then((ok) => ok && this.redirected());
+  }
+
+  /** AG-17: the first redirection starts the grace period after which this connection closes. */
+  private redirected(): void {
+    if (this.state === 'closed') return;
     if (!this.graceTimer) {
       this.graceTimer = setTimeout(
         () =>

@@ -136,10 +136,15 @@ export class UserServerMonitor {
     this.monitoring = new Monitoring({
       registry: reg,
       log: us.log,
-      spec: statusSpec(us.cfg.serverName),
+      spec: statusSpec(us.cfg.serverName, us.backup !== null),
       settings: () => us.cfg,
       health: () => this.health(),
-      galaxy: (since) => galaxy?.view(since) ?? null,
+      // The galaxy panel, with a line about the other WorldServer of a redundant pair.
+      galaxy: (since) => {
+        const v = galaxy?.view(since) ?? null;
+        const peer = us.backup?.view();
+        return v !== null && peer ? { ...(v as object), peer } : v;
+      },
       recordFile: `${us.cfg.serverName}US.stats.csv`,
     });
     this.galaxy = galaxy = new GalaxyLoad(reg, this.monitoring.history.capacity);
@@ -169,11 +174,15 @@ export class UserServerMonitor {
   }
 }
 
-function statusSpec(name: string): StatusSpec {
+function statusSpec(name: string, redundant: boolean): StatusSpec {
+  const peer = redundant
+    ? { key: 'peer_users', label: 'Users on the other WorldServer', stat: 'peer_users', field: 'value' as const }
+    : null;
   return {
     title: `UserServer ${name}`,
     series: [
       { key: 'users', label: 'Users', stat: 'users', field: 'value' },
+      ...(peer ? [peer] : []),
       { key: 'rooms', label: 'Rooms', stat: 'rooms', field: 'value' },
       { key: 'roomservers', label: 'RoomServers', stat: 'roomservers', field: 'value' },
       { key: 'logins', label: 'Logins per minute', stat: 'logins', field: 'averageRate', scale: 60 },
@@ -182,6 +191,7 @@ function statusSpec(name: string): StatusSpec {
     ],
     cards: [
       { series: 'users', unit: 'users', digits: 0 },
+      ...(peer ? [{ series: 'peer_users', unit: 'users on the other WorldServer', digits: 0 }] : []),
       { series: 'roomservers', unit: 'RoomServers', digits: 0 },
       { series: 'rooms', unit: 'rooms', digits: 0 },
       { series: 'logins', unit: 'per minute', digits: 1 },
@@ -189,7 +199,7 @@ function statusSpec(name: string): StatusSpec {
       ...PROCESS_STATUS.cards,
     ],
     charts: [
-      { title: 'Users and rooms', unit: '', series: ['users', 'rooms'] },
+      { title: 'Users and rooms', unit: '', series: peer ? ['users', 'peer_users', 'rooms'] : ['users', 'rooms'] },
       { title: 'Logins', unit: 'per minute', series: ['logins'] },
       { title: 'Latency', unit: 'ms', series: ['db_p99', 'loop_p99'] },
       ...PROCESS_STATUS.charts,

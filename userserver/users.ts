@@ -22,6 +22,10 @@ export interface LinkPresence {
 export interface ActiveUser {
   name: string;
   key: string;
+  /** This login's id, unique galaxy-wide (it moves with the user to the other WorldServer). */
+  session: string;
+  /** The other WorldServer's session of this name that this login replaced (AG-11), '' when none. */
+  replaces: string;
   kind: AccountKind;
   privileges: number;
   channel: string;
@@ -52,6 +56,8 @@ export interface ActiveUser {
 
 export interface NewUser {
   name: string;
+  session: string;
+  replaces?: string;
   kind: AccountKind;
   privileges: number;
   channel: string;
@@ -68,6 +74,7 @@ export interface NewUser {
 export function activeUser(n: NewUser, now = Date.now()): ActiveUser {
   return {
     ...n,
+    replaces: n.replaces ?? '',
     key: n.name.toLowerCase(),
     loginAt: new Date(now),
     propsDirty: false,
@@ -89,14 +96,25 @@ export class GuestSlots {
     readonly prefix: string,
   ) {}
 
-  take(): number | null {
+  /** A free slot whose name nobody else uses (`elsewhere`: logged in on the other WorldServer). */
+  take(elsewhere: (name: string) => boolean = () => false): number | null {
     for (let i = 1; i <= this.max; i++) {
-      if (!this.used.has(i)) {
+      if (!this.used.has(i) && !elsewhere(this.nameOf(i))) {
         this.used.add(i);
         return i;
       }
     }
     return null;
+  }
+
+  /** The slot whose name a guest arriving from the other WorldServer has; null when not ours or taken. */
+  takeName(name: string): number | null {
+    const m = /^(.+)_(\d+)$/.exec(name);
+    if (!m || (m[1] as string).toLowerCase() !== this.prefix.toLowerCase()) return null;
+    const slot = Number(m[2]);
+    if (slot < 1 || slot > this.max || this.used.has(slot)) return null;
+    this.used.add(slot);
+    return slot;
   }
 
   free(slot: number): void {

@@ -155,9 +155,33 @@
       ` · sampled every ${status.sampleMs / 1000} s`;
   }
 
+  function duration(seconds) {
+    if (seconds < 120) return `${seconds} s`;
+    if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+    return `${fmt(seconds / 3600, 1)} h`;
+  }
+
+  /** The other WorldServer of a redundant pair (BackupServer / BackupClient) and the link to it. */
+  function showPeer(p) {
+    const line = $('peer');
+    if (!p) {
+      line.hidden = true;
+      return;
+    }
+    line.hidden = false;
+    line.className = `peer ${p.up ? 'up' : 'down'}`;
+    const who = `${p.role} ${p.name ?? '(not seen yet)'}${p.address ? ` at ${p.address}` : ''}`;
+    line.textContent = p.up
+      ? `Other WorldServer: ${who}, channel suffix ${p.suffix}; backup link up for ${duration(p.sinceSeconds)}, ` +
+        `${p.users} users there, link RTT ${fmt(p.linkRttMs, 1)} ms`
+      : `Other WorldServer: ${who}; backup link down for ${duration(p.sinceSeconds)}` +
+        (p.reason ? ` (${p.reason})` : '');
+  }
+
   function showGalaxy(g) {
     if (!g) return;
     $('galaxy').hidden = false;
+    showPeer(g.peer);
     const rows = g.servers.map((r) => {
       const tr = el('tr');
       tr.dataset.roomserver = r.name;

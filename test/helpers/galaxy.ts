@@ -93,6 +93,29 @@ export async function loginCode(port: number, mode: LoginMode, localAddress = '1
   }
 }
 
+/** Serial numbers made by SerialGen and loaded into the database as an operator would (sqlite3). */
+export function loadSerials(dir: string, dbPath: string, count: number, seed: string): string[] {
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'scripts', 'SerialGen.mjs'),
+      '--seed',
+      seed,
+      '--prefix',
+      'TEST',
+      '--count',
+      String(count),
+      '--dialect',
+      'sqlite',
+      '--out',
+      dir,
+    ],
+    { encoding: 'utf8' },
+  );
+  execFileSync('sqlite3', [dbPath, '.read NewSerials.sql'], { cwd: dir, encoding: 'utf8' });
+  return readFileSync(join(dir, 'serials-production.txt'), 'utf8').trim().split('\n');
+}
+
 export async function startGalaxy(opts: GalaxyOptions = {}): Promise<Galaxy> {
   const dir = opts.dir ?? tempDir('ws-galaxy-');
   const database = opts.database !== false;
@@ -138,29 +161,7 @@ export async function startGalaxy(opts: GalaxyOptions = {}): Promise<Galaxy> {
     sql(statement) {
       return execFileSync('sqlite3', [dbPath, statement], { encoding: 'utf8' });
     },
-    serials(count, seed = 'test-seed') {
-      execFileSync(
-        process.execPath,
-        [
-          join(ROOT, 'scripts', 'SerialGen.mjs'),
-          '--seed',
-          seed,
-          '--prefix',
-          'TEST',
-          '--count',
-          String(count),
-          '--dialect',
-          'sqlite',
-          '--out',
-          dir,
-        ],
-        {
-          encoding: 'utf8',
-        },
-      );
-      execFileSync('sqlite3', [dbPath, '.read NewSerials.sql'], { cwd: dir, encoding: 'utf8' });
-      return readFileSync(join(dir, 'serials-production.txt'), 'utf8').trim().split('\n');
-    },
+    serials: (count, seed = 'test-seed') => loadSerials(dir, dbPath, count, seed),
     login(mode, avatars = 24) {
       return Player.login({ host: '127.0.0.1', port: usPort, mode, avatars });
     },

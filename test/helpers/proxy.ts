@@ -12,12 +12,13 @@ export interface RecordingProxy {
   close(): Promise<void>;
 }
 
-export async function recordingProxy(targetPort: number): Promise<RecordingProxy> {
+/** `from`: the address the proxy connects to the target from (each peer its own, for per-address logs). */
+export async function recordingProxy(targetPort: number, from?: string): Promise<RecordingProxy> {
   const up: Buffer[] = [];
   const down: Buffer[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
-    const target = connect({ host: '127.0.0.1', port: targetPort });
+    const target = connect({ host: '127.0.0.1', port: targetPort, ...(from ? { localAddress: from } : {}) });
     for (const s of [client, target]) {
       sockets.add(s);
       s.on('error', () => {});

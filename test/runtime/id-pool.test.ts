@@ -102,3 +102,36 @@ t.test('a long recycle queue is compacted (memory stays proportional to the free
   t.notOk(ids.has(0), 'never 0, never exhausted early');
   t.equal(pool.assign('Y#1', n, QUIET), null);
 });
+
+t.test('a pool can start at another id: one half of the id space (a redundant UserServer)', async (t) => {
+  const pool = new IdPool(0x8000);
+  t.same(pool.assign('W#A', 0x8001, 0), { id: 0x8000, fresh: true });
+  t.same(pool.assign('W#B', 0x8001, 0), { id: 0x8001, fresh: true });
+  t.equal(pool.assign('W#C', 0x8001, 0), null, 'its last id reached');
+  t.equal(pool.available(0x8001), 0);
+});
+
+t.test('claim: a name keeps the id another server gave it; new ids skip it', async (t) => {
+  const pool = new IdPool();
+  t.equal(pool.claim('W#Known', 3, 0), 'claimed');
+  t.equal(pool.claim('W#Known', 3, 0), 'known');
+  t.equal(pool.claim('W#Other', 3, 0), 'conflict', 'the id names another room');
+  t.equal(pool.claim('W#Known', 4, 0), 'conflict', 'the name has another id');
+  t.same(
+    ['W#A', 'W#B', 'W#C'].map((n) => pool.assign(n, 10, 0)?.id),
+    [1, 2, 4],
+    'fresh ids skip the claimed one',
+  );
+  t.ok(pool.isUnused(3), 'unused until someone uses it');
+  const freed = pool.reclaim(QUIET, QUIET);
+  t.ok(
+    freed.some((r) => r.id === 3),
+    'a claimed id nobody used goes back like any other',
+  );
+  t.equal(pool.claim('W#E', 1, QUIET), 'claimed', 'an id waiting in the recycle queue may be claimed');
+  t.same(
+    ['W#D', 'W#F', 'W#G'].map((n) => pool.assign(n, 10, QUIET)?.id),
+    [3, 2, 4],
+    'and the queue skips it',
+  );
+});

@@ -6,7 +6,7 @@ import t from 'tap';
 import { loadRoomServerConfig } from '../../roomserver/config.js';
 import { ROOT } from '../helpers/servers.js';
 
-for (const name of ['standaloneRS.cfg', 'firstRS.cfg', 'secondRS.cfg']) {
+for (const name of ['standaloneRS.cfg', 'firstRS.cfg', 'secondRS.cfg', 'eastRS.cfg', 'westRS.cfg']) {
   t.test(`wc_config/${name} parses with no Access prefix, and says to choose a secret one`, async (t) => {
     const path = join(ROOT, 'wc_config', name);
     t.equal(loadRoomServerConfig(path).accessPrefix, null);

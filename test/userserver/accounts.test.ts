@@ -8,6 +8,8 @@ function user(start: number): ActiveUser {
   return {
     name: 'Fred',
     key: 'fred',
+    session: '1',
+    replaces: '',
     kind: 'registered',
     privileges: 0,
     channel: 'dimension-1',

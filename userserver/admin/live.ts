@@ -14,6 +14,7 @@ export interface BroadcastValue {
   text: string;
   roomServers: number;
   directUsers: number;
+  otherWorldServer?: string;
 }
 
 export const broadcast = task({
@@ -27,9 +28,10 @@ export const broadcast = task({
   async run(ctx, i): Promise<AdminResult<BroadcastValue>> {
     if (!ctx.galaxy) return fail('not-running', 'the UserServer is not running');
     const r = ctx.galaxy.broadcast(SERVER_PSEUDO_USER, i.text);
+    const across = r.otherWorldServer ? ` and forwarded to WorldServer ${r.otherWorldServer}` : '';
     return done(
       { text: i.text, ...r },
-      `broadcast to ${r.roomServers} RoomServer${r.roomServers === 1 ? '' : 's'} and ${r.directUsers} user${r.directUsers === 1 ? '' : 's'} on the UserServer only`,
+      `broadcast to ${r.roomServers} RoomServer${r.roomServers === 1 ? '' : 's'} and ${r.directUsers} user${r.directUsers === 1 ? '' : 's'} on the UserServer only${across}`,
     );
   },
 });
@@ -63,7 +65,11 @@ export const online = task({
     }
     const u = ctx.galaxy.online(i.user);
     if (!u) return fail('not-found', `${i.user} is not logged on`);
-    const where = u.roomServers.length ? `on RoomServer ${u.roomServers.join(', ')}` : 'on the UserServer';
+    const where = u.worldServer
+      ? `on WorldServer ${u.worldServer}`
+      : u.roomServers.length
+        ? `on RoomServer ${u.roomServers.join(', ')}`
+        : 'on the UserServer';
     return done({ users: [u] }, `${u.name} is online from ${u.address} ${where}`);
   },
 });

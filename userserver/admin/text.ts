@@ -27,7 +27,11 @@ function addressLine(a: LoginAddress): string {
 function onlineLine(o: OnlineUser | null | false): string {
   if (o === null) return 'unknown (the UserServer is not running)';
   if (o === false) return 'no';
-  const where = o.roomServers.length ? `on RoomServer ${o.roomServers.join(', ')}` : 'on the UserServer';
+  const where = o.worldServer
+    ? `on WorldServer ${o.worldServer}`
+    : o.roomServers.length
+      ? `on RoomServer ${o.roomServers.join(', ')}`
+      : 'on the UserServer';
   return `yes, since ${when(o.loginAt)}, from ${o.address} ${where}`;
 }
 
@@ -55,7 +59,7 @@ export function reportRecord(r: ReportRecord): string[] {
 }
 
 function onlineUser(o: OnlineUser): string {
-  const where = o.roomServers.length ? o.roomServers.join(',') : '-';
+  const where = o.worldServer ? `WS:${o.worldServer}` : o.roomServers.length ? o.roomServers.join(',') : '-';
   return `${o.name.padEnd(17)} ${o.kind.padEnd(10)} ${o.address.padEnd(15)} ${where.padEnd(12)} since ${when(o.loginAt)}`;
 }
 

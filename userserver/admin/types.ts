@@ -34,6 +34,8 @@ export interface OnlineUser {
   privileges: number;
   /** RoomServers the user is present on; empty when only on the UserServer (or between servers). */
   roomServers: string[];
+  /** Logged in on the other WorldServer of a redundant pair: its name. */
+  worldServer?: string;
 }
 
 /** What tasks need of a running galaxy; absent when the UserServer is not running. */
@@ -42,8 +44,11 @@ export interface LiveGalaxy {
   onlineUsers(): OnlineUser[];
   /** AG-20: logged off everywhere, name and address refused for 30 minutes. */
   boot(by: string, name: string): Promise<{ ok: boolean; message: string }>;
-  /** To every user of the galaxy; returns how many RoomServers and UserServer-only users it went to. */
-  broadcast(from: string, text: string): { roomServers: number; directUsers: number };
+  /**
+   * To every user of the galaxy; returns how many RoomServers and UserServer-only users it went
+   * to, and the other WorldServer of a redundant pair it was forwarded to.
+   */
+  broadcast(from: string, text: string): { roomServers: number; directUsers: number; otherWorldServer?: string };
 }
 
 /** What tasks need of the running server's `stats record` (runtime/stats-record.ts). */

@@ -159,7 +159,13 @@ function details(task: string, value: unknown): string {
       const users = (value as { users: OnlineUser[] }).users;
       return table(
         ['User', 'Kind', 'Address', 'RoomServers', 'Since'],
-        users.map((u) => [u.name, u.kind, u.address, u.roomServers.join(', ') || '-', when(u.loginAt)]),
+        users.map((u) => [
+          u.name,
+          u.kind,
+          u.address,
+          u.worldServer ? `WorldServer ${u.worldServer}` : u.roomServers.join(', ') || '-',
+          when(u.loginAt),
+        ]),
       );
     }
     case 'deactivate':
