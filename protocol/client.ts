@@ -102,6 +102,8 @@ export interface ClientConnectionOptions {
   maxInbox?: number;
   /** Called for every received command (bots count instead of queueing). */
   onCommand?: (c: AnyCommand) => void;
+  /** Source address to connect from (a bot farm spreads its bots over 127.0.0.x addresses). */
+  localAddress?: string;
 }
 
 export class ClientConnection {
@@ -145,12 +147,23 @@ export class ClientConnection {
     });
   }
 
+  /** Connects within `timeoutMs` (a server whose accept queue is full never completes the connect). */
   static connect(host: string, port: number, opts: ClientConnectionOptions = {}): Promise<ClientConnection> {
     return new Promise((resolve, reject) => {
-      const socket = netConnect({ host, port });
-      socket.once('error', reject);
+      const socket = netConnect({ host, port, localAddress: opts.localAddress });
+      const timeoutMs = opts.timeoutMs ?? 10_000;
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new TimeoutError('connect', timeoutMs));
+      }, timeoutMs);
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        reject(err);
+      };
+      socket.once('error', fail);
       socket.once('connect', () => {
-        socket.off('error', reject);
+        clearTimeout(timer);
+        socket.off('error', fail);
         resolve(new ClientConnection(socket, opts));
       });
     });
