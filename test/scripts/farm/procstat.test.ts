@@ -1,0 +1,33 @@
+import t from 'tap';
+import { parseListenCounters, parseRssKiB, parseStatTicks, sampleProcess } from '../../../scripts/farm/procstat.js';
+import { parseSerialList } from '../../../scripts/farm/serials.js';
+
+t.test('/proc/<pid>/stat: utime + stime, even when the command name holds spaces and parentheses', async (t) => {
+  const stat = '4242 (node (RS) x) S 1 4242 4242 0 -1 4194560 5000 0 0 0 1234 567 0 0 20 0 11 0 100 1000000 25000';
+  t.equal(parseStatTicks(stat), 1234 + 567);
+});
+
+t.test('/proc/<pid>/status VmRSS', async (t) => {
+  t.equal(parseRssKiB('Name:\tnode\nVmPeak:\t  900 kB\nVmRSS:\t  812345 kB\nThreads:\t11\n'), 812_345);
+  t.ok(Number.isNaN(parseRssKiB('Name:\tnode\n')));
+});
+
+t.test('/proc/net/netstat listen counters', async (t) => {
+  const text = 'TcpExt: SyncookiesSent ListenOverflows ListenDrops\nTcpExt: 0 17 20\nIpExt: InNoRoutes\nIpExt: 0\n';
+  t.same(parseListenCounters(text), { overflows: 17, drops: 20 });
+  t.equal(parseListenCounters('IpExt: a\nIpExt: 1\n'), null);
+});
+
+t.test('this process can be sampled', async (t) => {
+  const s = sampleProcess(process.pid);
+  t.ok(s && s.cpuTicks >= 0 && s.mainTicks >= 0 && s.rssKiB > 0);
+  t.equal(sampleProcess(2 ** 22 + 1), null, 'no such process');
+});
+
+t.test('serial files: one per line, blank lines and comments skipped', async (t) => {
+  t.same(parseSerialList('FARM000000000001\n\n  FARM000000000002  \n# used\nFARM000000000003'), [
+    'FARM000000000001',
+    'FARM000000000002',
+    'FARM000000000003',
+  ]);
+});
