@@ -121,10 +121,21 @@ class Worker implements BotHost {
     }
   }
 
+  /**
+   * Joins the round robin at a random place: bots of one room log in one after the other, and in
+   * login order they would all move in the same few milliseconds of every second, which real users
+   * never do (the viewer would see one batch a second whatever the update interval).
+   */
   cameOnline(b: Bot): void {
     this.integrate();
-    b.slot = this.online.length;
-    this.online.push(b);
+    const j = Math.floor(Math.random() * (this.online.length + 1));
+    const displaced = this.online[j];
+    this.online[j] = b;
+    b.slot = j;
+    if (displaced) {
+      displaced.slot = this.online.length;
+      this.online.push(displaced);
+    }
   }
 
   wentOffline(b: Bot): void {
