@@ -16,6 +16,8 @@ import { connectionsPerBot, openFileLimit, planWorkers, resolveLogin } from './p
 import {
   clockTicks,
   listenCounters,
+  loadAverage,
+  sampleMachine,
   openFiles,
   processLabel,
   readLimits,
@@ -25,12 +27,12 @@ import {
 import {
   buildSummary,
   formatReport,
+  intervalRow,
   progressLine,
   serverFigures,
-  phaseOfInterval,
   type IntervalRow,
+  type MachineSeries,
   type ServerSeries,
-  figures,
 } from './report.js';
 import { makeSerials, readSerials } from './serials.js';
 import { spawnRoomServer, type SpawnedServer } from './spawn.js';
@@ -46,9 +48,11 @@ const err = (line: string) => process.stderr.write(`${line}\n`);
 
 class ServerWatch {
   readonly series: ServerSeries[];
+  readonly machine: MachineSeries;
 
   constructor(pids: readonly number[]) {
     const clk = clockTicks();
+    this.machine = { clk, cores: cpus().length, samples: new Map() };
     this.series = pids.map((pid) => ({
       pid,
       label: processLabel(pid),
@@ -60,6 +64,8 @@ class ServerWatch {
   }
 
   sample(second: number, countFiles: boolean): void {
+    const m = sampleMachine();
+    if (m) this.machine.samples.set(second, m);
     for (const s of this.series) {
       const p = sampleProcess(s.pid);
       if (p) s.samples.set(second, p);
@@ -121,6 +127,7 @@ function intervalLine(r: IntervalRow): string {
     `move age p99 ${f(r.moveAge.p99)} ms`,
     `farm ${f(r.farmCpuPct)}%`,
   ];
+  if (r.machine) parts.push(`others ${f(r.machine.othersPct)}%`);
   for (const s of r.servers) parts.push(`pid ${s.pid} ${f(s.cpuPct)}% ${f(s.rssMiB)} MiB`);
   return parts.join(' | ');
 }
@@ -140,6 +147,7 @@ async function run(r: Run, argv: readonly string[]): Promise<number> {
   };
 
   const listenBefore = listenCounters();
+  const loadStart = loadAverage();
   const workerMain = fileURLToPath(new URL('./worker.js', import.meta.url));
   const procs: ChildProcess[] = [];
   const finals = new Set<number>();
@@ -248,12 +256,7 @@ async function run(r: Run, argv: readonly string[]): Promise<number> {
       const span = collector.intervalSpan(k);
       if (printed.has(k) || span.toS > complete) continue;
       printed.add(k);
-      const row: IntervalRow = {
-        ...figures(w, span.fromS, span.toS),
-        phase: phaseOfInterval(span.fromS, t),
-        servers: watch.series.map((x) => serverFigures(x, span.fromS, span.toS)),
-      };
-      show(intervalLine(row), true);
+      show(intervalLine(intervalRow(w, span.fromS, span.toS, t, watch.series, watch.machine)), true);
     }
     if (tty && !stopping) {
       const whole = collector.whole.counts;
@@ -317,9 +320,11 @@ async function run(r: Run, argv: readonly string[]): Promise<number> {
       },
       unfinishedLogins,
       listenQueue,
+      loadAverage: { start: loadStart, end: loadAverage() },
     },
     collector,
     watch.series,
+    watch.machine,
   );
   process.stdout.write(o.json ? `${JSON.stringify(summary, null, 2)}\n` : formatReport(summary));
   if (finals.size < r.workers) err(`botfarm: ${r.workers - finals.size} worker(s) sent no final figures`);

@@ -110,3 +110,40 @@ export function listenCounters(): ListenCounters | null {
     return null;
   }
 }
+
+/** CPU time of the whole machine, all cores together, in clock ticks. */
+export interface MachineSample {
+  busy: number;
+  total: number;
+  /** The farm's parent process (the workers report their own). */
+  self: number;
+}
+
+/** The aggregate `cpu` line of /proc/stat: busy = user, nice, system, irq, softirq, steal. */
+export function parseMachineTicks(stat: string): { busy: number; total: number } | null {
+  const m = /^cpu\s+(.+)$/m.exec(stat);
+  if (!m) return null;
+  const f = (m[1] as string).trim().split(/\s+/).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = f;
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy, total: busy + idle + iowait };
+}
+
+export function sampleMachine(): MachineSample | null {
+  try {
+    const m = parseMachineTicks(readFileSync('/proc/stat', 'utf8'));
+    const self = parseStatTicks(readFileSync('/proc/self/stat', 'utf8'));
+    return m ? { ...m, self } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The 1-minute load average (runnable processes), a quick sign of others' work on the machine. */
+export function loadAverage(): number | null {
+  try {
+    return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  } catch {
+    return null;
+  }
+}

@@ -5,7 +5,7 @@ import { phaseOf, type Collector, type Phase, type Timeline } from './collect.js
 import { quantiles, type Quantiles } from './histogram.js';
 import type { ResolvedLogin } from './messages.js';
 import type { FarmOptions } from './options.js';
-import type { ListenCounters, ProcSample } from './procstat.js';
+import type { ListenCounters, MachineSample, ProcSample } from './procstat.js';
 import type { Window } from './stats.js';
 
 export interface ServerSeries {
@@ -17,6 +17,24 @@ export interface ServerSeries {
   samples: Map<number, ProcSample>;
   fileLimit: number | null;
   openFilesMax: number | null;
+}
+
+/** The whole machine's CPU by second, to tell the load under test from everything else running. */
+export interface MachineSeries {
+  clk: number;
+  cores: number;
+  samples: Map<number, MachineSample>;
+}
+
+/** CPU over a window in % of one core (the machine's total is cores × 100). */
+export interface MachineFigures {
+  cores: number;
+  busyPct: number;
+  serversPct: number;
+  /** Workers and the parent. */
+  farmPct: number;
+  /** Whatever else ran: other people's work on a shared machine. */
+  othersPct: number;
 }
 
 export interface ServerFigures {
@@ -65,6 +83,7 @@ export interface Figures {
 export interface IntervalRow extends Figures {
   phase: Phase;
   servers: ServerFigures[];
+  machine: MachineFigures | null;
 }
 
 export interface Summary {
@@ -98,8 +117,10 @@ export interface Summary {
   chat: { sent: number; echoed: number; lost: number; heard: number };
   whispers: { sent: number; received: number; lost: number };
   listenQueue: ListenCounters | null;
+  /** 1-minute load averages when the run started and ended. */
+  loadAverage: { start: number | null; end: number | null };
   intervals: IntervalRow[];
-  overall: Figures & { servers: ServerOverall[] };
+  overall: Figures & { servers: ServerOverall[]; machine: MachineFigures | null };
 }
 
 const round = (v: number, digits = 2): number => (Number.isFinite(v) ? Number(v.toFixed(digits)) : NaN);
@@ -138,19 +159,19 @@ export function figures(w: Window, fromS: number, toS: number): Figures {
 }
 
 /** The samples nearest inside [fromS, toS]: the first at or after fromS and the last at or before toS. */
-function span(s: ServerSeries, fromS: number, toS: number): { a: ProcSample; b: ProcSample; dt: number } | null {
+function span<T>(samples: ReadonlyMap<number, T>, fromS: number, toS: number): { a: T; b: T; dt: number } | null {
   let aS = Infinity;
   let bS = -Infinity;
-  for (const sec of s.samples.keys()) {
+  for (const sec of samples.keys()) {
     if (sec >= fromS && sec < aS) aS = sec;
     if (sec <= toS && sec > bS) bS = sec;
   }
   if (!(bS > aS)) return null;
-  return { a: s.samples.get(aS) as ProcSample, b: s.samples.get(bS) as ProcSample, dt: bS - aS };
+  return { a: samples.get(aS) as T, b: samples.get(bS) as T, dt: bS - aS };
 }
 
 export function serverFigures(s: ServerSeries, fromS: number, toS: number): ServerFigures {
-  const sp = span(s, fromS, toS);
+  const sp = span(s.samples, fromS, toS);
   const pct = (ticks: number) => (sp ? round((ticks / s.clk / sp.dt) * 100, 1) : null);
   return {
     pid: s.pid,
@@ -158,6 +179,31 @@ export function serverFigures(s: ServerSeries, fromS: number, toS: number): Serv
     cpuPct: sp ? pct(sp.b.cpuTicks - sp.a.cpuTicks) : null,
     mainThreadPct: sp ? pct(sp.b.mainTicks - sp.a.mainTicks) : null,
     rssMiB: sp ? round(sp.b.rssKiB / 1024, 1) : null,
+  };
+}
+
+export function machineFigures(
+  m: MachineSeries | null,
+  fromS: number,
+  toS: number,
+  farmWorkersPct: number,
+  servers: readonly ServerFigures[],
+): MachineFigures | null {
+  const sp = m ? span(m.samples, fromS, toS) : null;
+  if (!m || !sp) return null;
+  const pct = (ticks: number) => round((ticks / m.clk / sp.dt) * 100, 1);
+  const busyPct = pct(sp.b.busy - sp.a.busy);
+  const serversPct = round(
+    servers.reduce((n, s) => n + (s.cpuPct ?? 0), 0),
+    1,
+  );
+  const farmPct = round((Number.isFinite(farmWorkersPct) ? farmWorkersPct : 0) + pct(sp.b.self - sp.a.self), 1);
+  return {
+    cores: m.cores,
+    busyPct,
+    serversPct,
+    farmPct,
+    othersPct: round(Math.max(0, busyPct - serversPct - farmPct), 1),
   };
 }
 
@@ -194,22 +240,25 @@ export interface RunInfo {
   machine: Summary['machine'];
   unfinishedLogins: number;
   listenQueue: ListenCounters | null;
+  loadAverage: { start: number | null; end: number | null };
 }
 
-export function buildSummary(run: RunInfo, c: Collector, servers: readonly ServerSeries[]): Summary {
+export function buildSummary(
+  run: RunInfo,
+  c: Collector,
+  servers: readonly ServerSeries[],
+  machine: MachineSeries | null,
+): Summary {
   const o = run.options;
   const t = c.t;
   const intervals: IntervalRow[] = [...c.intervals.keys()]
     .sort((a, b) => a - b)
     .map((k) => {
       const { fromS, toS } = c.intervalSpan(k);
-      return {
-        ...figures(c.intervals.get(k) as Window, fromS, toS),
-        phase: phaseOfInterval(fromS, t),
-        servers: servers.map((s) => serverFigures(s, fromS, toS)),
-      };
+      return intervalRow(c.intervals.get(k) as Window, fromS, toS, t, servers, machine);
     });
   const overall = figures(c.overall, t.holdStartS, t.endS);
+  const overallServers = servers.map((s) => serverOverall(s, t.holdStartS, t.endS, c.overall.online));
   const w = c.whole.counts;
   return {
     tool: 'botfarm',
@@ -248,6 +297,7 @@ export function buildSummary(run: RunInfo, c: Collector, servers: readonly Serve
     chat: { sent: w.chatsSent, echoed: w.echoes, lost: w.chatsSent - w.echoes, heard: w.heard },
     whispers: { sent: w.whispersSent, received: w.whispersIn, lost: w.whispersSent - w.whispersIn },
     listenQueue: run.listenQueue,
+    loadAverage: run.loadAverage,
     intervals,
     overall: {
       ...overall,
@@ -255,8 +305,27 @@ export function buildSummary(run: RunInfo, c: Collector, servers: readonly Serve
       loginsOk: w.loginsOk,
       loginsFailed: w.loginsFailed,
       login: quantiles(c.whole.hist.login),
-      servers: servers.map((s) => serverOverall(s, t.holdStartS, t.endS, c.overall.online)),
+      servers: overallServers,
+      machine: machineFigures(machine, t.holdStartS, t.endS, overall.farmCpuPct, overallServers),
     },
+  };
+}
+
+export function intervalRow(
+  w: Window,
+  fromS: number,
+  toS: number,
+  t: Timeline,
+  servers: readonly ServerSeries[],
+  machine: MachineSeries | null,
+): IntervalRow {
+  const f = figures(w, fromS, toS);
+  const sv = servers.map((s) => serverFigures(s, fromS, toS));
+  return {
+    ...f,
+    phase: phaseOfInterval(fromS, t),
+    servers: sv,
+    machine: machineFigures(machine, fromS, toS, f.farmCpuPct, sv),
   };
 }
 
@@ -268,6 +337,8 @@ export function phaseOfInterval(fromS: number, t: Timeline): Phase {
 // ---- text ----
 
 const KINDS = ['LONGLOC', 'APPRACTR', 'DISAPPR', 'TEXT'] as const;
+/** Other processes using more than this (% of one core) make a run's figures doubtful. */
+export const NOISY_OTHERS_PCT = 20;
 
 function num(v: number | null | undefined, digits = 1): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '-';
@@ -304,6 +375,7 @@ export function intervalTable(rows: readonly IntervalRow[]): string[] {
     'echo',
     'move age',
     'farm',
+    'others',
   ];
   const servers = rows[0]?.servers ?? [];
   for (const s of servers) head.push(`pid ${s.pid}`);
@@ -322,6 +394,7 @@ export function intervalTable(rows: readonly IntervalRow[]): string[] {
       ms(r.echo),
       ms(r.moveAge),
       `${num(r.farmCpuPct, 0)}%`,
+      r.machine ? `${num(r.machine.othersPct, 0)}%` : '-',
       ...r.servers.map(serverCell),
     ]),
   );
@@ -355,7 +428,7 @@ export function formatReport(s: Summary): string {
       `${s.timeline.endS} s; machine ${s.machine.cpus} × ${s.machine.model}, ${s.machine.memoryGiB} GiB, node ${s.machine.node}`,
     '',
     'Per interval: received per user per second (commands by kind, bytes in and out), latency p50/p99 in ms, ' +
-      'CPU in % of one core, servers as CPU/RSS MiB:',
+      'CPU in % of one core (farm: its workers; others: every other process on the machine), servers as CPU/RSS MiB:',
     ...intervalTable(s.intervals).map((x) => `  ${x}`),
     '',
     `Overall (${o.fromS}-${o.toS} s, ${o.online} bots online at the end):`,
@@ -398,6 +471,17 @@ export function formatReport(s: Summary): string {
     `  farm: ${num(o.farmCpuPct, 0)}% of one core over ${s.workers} worker(s), worst event-loop delay ${num(o.farmLoopDelayMaxMs)} ms` +
       (o.farmLoopDelayMaxMs > 100 ? ' (the farm itself was late: latencies include its delay)' : ''),
   );
+  const m = o.machine;
+  if (m) {
+    out.push(
+      `  machine: ${num(m.busyPct, 0)}% of ${m.cores * 100}% busy: servers ${num(m.serversPct, 0)}%, farm ${num(m.farmPct, 0)}%, ` +
+        `other processes ${num(m.othersPct, 0)}%; load average ${num(s.loadAverage.start, 2)} at the start, ` +
+        `${num(s.loadAverage.end, 2)} at the end` +
+        (m.othersPct > NOISY_OTHERS_PCT
+          ? ' (NOISY: other work competed for the cores; repeat when the machine is quiet)'
+          : ''),
+    );
+  }
   return `${out.join('\n')}\n`;
 }
 

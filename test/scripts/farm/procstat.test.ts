@@ -1,5 +1,11 @@
 import t from 'tap';
-import { parseListenCounters, parseRssKiB, parseStatTicks, sampleProcess } from '../../../scripts/farm/procstat.js';
+import {
+  parseListenCounters,
+  parseMachineTicks,
+  parseRssKiB,
+  parseStatTicks,
+  sampleProcess,
+} from '../../../scripts/farm/procstat.js';
 import { parseSerialList } from '../../../scripts/farm/serials.js';
 
 t.test('/proc/<pid>/stat: utime + stime, even when the command name holds spaces and parentheses', async (t) => {
@@ -30,4 +36,10 @@ t.test('serial files: one per line, blank lines and comments skipped', async (t)
     'FARM000000000002',
     'FARM000000000003',
   ]);
+});
+
+t.test('/proc/stat: the machine busy and total ticks, all cores', async (t) => {
+  const stat = 'cpu  100 5 50 1000 20 3 2 1 0 0\ncpu0 50 2 25 500 10 1 1 0 0 0\nintr 12345\n';
+  t.same(parseMachineTicks(stat), { busy: 100 + 5 + 50 + 3 + 2 + 1, total: 161 + 1000 + 20 });
+  t.equal(parseMachineTicks('intr 1\n'), null);
 });

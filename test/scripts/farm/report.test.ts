@@ -7,6 +7,7 @@ import {
   formatReport,
   progressLine,
   serverFigures,
+  type MachineSeries,
   type RunInfo,
   type ServerSeries,
 } from '../../../scripts/farm/report.js';
@@ -55,7 +56,15 @@ function run(o = parseFarmArgs(['--bots', '2000', '--rate', '200', '--hold', '20
     machine: { cpus: 2, model: 'AMD EPYC', memoryGiB: 24, node: 'v20.20.2' },
     unfinishedLogins: 0,
     listenQueue: { overflows: 0, drops: 0 },
+    loadAverage: { start: 1.5, end: 2.25 },
   };
+}
+
+/** A machine whose two cores are `busyPerSecond` ticks busy a second, the farm's parent 2 of them. */
+function machine(seconds: number, busyPerSecond: number): MachineSeries {
+  const samples = new Map();
+  for (let s = 0; s <= seconds; s++) samples.set(s, { busy: s * busyPerSecond, total: s * 200, self: s * 2 });
+  return { clk: 100, cores: 2, samples };
 }
 
 t.test('the timeline: ramp, settle, hold, drain', async (t) => {
@@ -83,7 +92,7 @@ t.test('samples become intervals and the overall window; rates are per bot-secon
   }
   c.add(sample(0, 31, 1000, { counts: { ...zeroCounts(), chatsSent: 3, echoes: 3 } }), true);
   t.equal(c.completeSecond, 30);
-  const summary = buildSummary(run(o), c, [series(4242, 31, 80)]);
+  const summary = buildSummary(run(o), c, [series(4242, 31, 80)], machine(31, 180));
 
   t.same(
     summary.intervals.map((r) => [r.fromS, r.toS, r.phase]),
@@ -115,6 +124,11 @@ t.test('samples become intervals and the overall window; rates are per bot-secon
   t.equal(server?.rssMiB, Math.round(((100_000 + 30 * 1024) / 1024) * 10) / 10);
   t.equal(server?.rssAddedKiBPerBot, Math.round(((31 * 1024 - 1024) / 2000) * 10) / 10);
   t.equal(summary.intervals[0]?.servers[0]?.cpuPct, 80);
+  t.same(
+    summary.overall.machine,
+    { cores: 2, busyPct: 180, serversPct: 80, farmPct: 52, othersPct: 48 },
+    'what neither the servers nor the farm used was someone else’s',
+  );
 
   const text = formatReport(summary);
   t.match(text, /Bot farm: 2000 bots → stand-alone RoomServer 127\.0\.0\.1:5100/);
@@ -126,6 +140,7 @@ t.test('samples become intervals and the overall window; rates are per bot-secon
   t.match(text, /server pid 4242 \(main\.js rs-1s\.cfg\): CPU 80\.0% of one core \(main thread 72\.0%\)/);
   t.match(text, /open files max 2010 of 20000/);
   t.match(text, /kernel listen queues: 0 overflows/);
+  t.match(text, /machine: 180% of 200% busy: servers 80%, farm 52%, other processes 48%; load average 1\.50 .*NOISY/);
   t.notMatch(text, /NaN|undefined/);
   const json = JSON.parse(JSON.stringify(summary)) as typeof summary;
   t.equal(json.overall.receivedPerUserS.LONGLOC, 5, 'the JSON summary carries the same figures');
@@ -137,7 +152,7 @@ t.test('a window with nobody online, and a server with too few samples, print da
   c.add(sample(0, 1, 0, { hist: {} }));
   const lonely = series(1, 0, 0);
   t.same(serverFigures(lonely, 0, 5), { pid: 1, label: lonely.label, cpuPct: null, mainThreadPct: null, rssMiB: null });
-  const text = formatReport(buildSummary(run(o), c, [lonely]));
+  const text = formatReport(buildSummary(run(o), c, [lonely], null));
   t.match(text, /chat echo: none measured/);
   t.notMatch(text, /NaN|undefined/);
   const line = progressLine({
