@@ -93,8 +93,8 @@ t.test('AG-44 the farm against a stand-alone RoomServer', async (t) => {
   t.equal((log.match(/^\S+ \S+ +\d+ [\d:]+ \d+ bot\d+ \(127\.0\.0\.3\)$/gm) ?? []).length, 10);
 });
 
-t.test('AG-44 the farm through a UserServer: registration with serials, then registered logins', async (t) => {
-  const g = await startGalaxy();
+t.test('AG-44 the farm through a UserServer: registration with serials, registered logins, guests', async (t) => {
+  const g = await startGalaxy({ usExtra: 'Guests 4 guest 45' });
   t.teardown(() => g.stop());
   const common = ['--port', String(g.usPort), '--pid', String(g.us.pid), '--worlds', '2', '--per-room', '5'];
   const reg = await farm([...common, '--bots', '20', '--make-serials', g.dbPath, '--whisper-every', '2', ...SHORT]);
@@ -111,6 +111,10 @@ t.test('AG-44 the farm through a UserServer: registration with serials, then reg
   t.equal(auth.code, 0, auth.stderr);
   t.equal(auth.summary.target.login, 'authenticate');
   plausible(t, auth.summary, 6);
+  const guests = await farm([...common, '--bots', '3', '--login', 'guest', '--whisper-every', '2', ...SHORT]);
+  t.equal(guests.code, 0, guests.stderr);
+  t.equal(guests.summary.target.login, 'guest');
+  plausible(t, guests.summary, 3);
   await Promise.all([...g.rs.values()].map((rs) => rs.stop()));
   for (const [name, rs] of g.rs) t.match(rs.log(), / bot\d+ \(127\.0\.0\.\d+\)$/m, `${name} served bots`);
 });
