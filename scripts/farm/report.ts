@@ -96,20 +96,21 @@ export interface Summary {
   workers: number;
   perAddress: number;
   sourceAddresses: { first: string; last: string; count: number };
-  load: {
-    rate: number;
-    holdS: number;
-    perRoom: number;
-    areaM: number;
-    speedMps: number;
-    moveEveryS: number;
-    chatEveryS: number;
-    whisperEveryS: number;
-    avatarEveryS: number;
-    avatars: number;
-    worlds: number;
-    propreq: boolean;
-  };
+  load: Pick<
+    FarmOptions,
+    | 'rate'
+    | 'holdS'
+    | 'perRoom'
+    | 'areaM'
+    | 'speedMps'
+    | 'moveEveryS'
+    | 'chatEveryS'
+    | 'whisperEveryS'
+    | 'avatarEveryS'
+    | 'avatars'
+    | 'worlds'
+    | 'propreq'
+  >;
   timeline: Timeline;
   logins: { attempted: number; ok: number; failed: number; unfinished: number; byReason: Record<string, number> };
   drops: { count: number; byReason: Record<string, number> };
