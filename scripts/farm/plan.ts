@@ -79,6 +79,14 @@ export function openFileLimit(limitsText: string): number | null {
  * the server offers it, or the natural one for `auto`.
  */
 export function resolveLogin(kind: LoginKind, serverType: number, haveSerials: boolean): ResolvedLogin {
+  const login = loginFor(kind, serverType, haveSerials);
+  if (haveSerials && login !== 'register') {
+    throw new UsageError(`serial numbers are only used to register, and bots log in here with --login ${login}`);
+  }
+  return login;
+}
+
+function loginFor(kind: LoginKind, serverType: number, haveSerials: boolean): ResolvedLogin {
   const refuse = (why: string) => new UsageError(`--login ${kind}: ${why}`);
   switch (serverType) {
     case 4:

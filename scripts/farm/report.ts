@@ -112,7 +112,15 @@ export interface Summary {
     | 'propreq'
   >;
   timeline: Timeline;
-  logins: { attempted: number; ok: number; failed: number; unfinished: number; byReason: Record<string, number> };
+  logins: {
+    attempted: number;
+    ok: number;
+    failed: number;
+    unfinished: number;
+    byReason: Record<string, number>;
+    /** The latest any login started after its planned time: above a few ms the asked rate was not met. */
+    rampLagMaxMs: number;
+  };
   drops: { count: number; byReason: Record<string, number> };
   notices: Record<string, number>;
   chat: { sent: number; echoed: number; lost: number; heard: number };
@@ -292,6 +300,7 @@ export function buildSummary(
       failed: w.loginsFailed,
       unfinished: run.unfinishedLogins,
       byReason: c.whole.failures,
+      rampLagMaxMs: round(c.whole.rampLagMaxMs, 0),
     },
     drops: { count: w.drops, byReason: c.whole.dropReasons },
     notices: c.whole.noticeTexts,
@@ -340,6 +349,8 @@ export function phaseOfInterval(fromS: number, t: Timeline): Phase {
 const KINDS = ['LONGLOC', 'APPRACTR', 'DISAPPR', 'TEXT'] as const;
 /** Other processes using more than this (% of one core) make a run's figures doubtful. */
 export const NOISY_OTHERS_PCT = 20;
+/** A login starting this late means the asked ramp rate was not kept. */
+const RAMP_LAG_NOTE_MS = 250;
 
 function num(v: number | null | undefined, digits = 1): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '-';
@@ -434,7 +445,10 @@ export function formatReport(s: Summary): string {
     '',
     `Overall (${o.fromS}-${o.toS} s, ${o.online} bots online at the end):`,
     `  logins: ${s.logins.ok} ok of ${s.logins.attempted}, ${s.logins.failed} failed (${reasons(s.logins.byReason)})` +
-      (s.logins.unfinished ? `, ${s.logins.unfinished} still under way at the end` : ''),
+      (s.logins.unfinished ? `, ${s.logins.unfinished} still under way at the end` : '') +
+      (s.logins.rampLagMaxMs > RAMP_LAG_NOTE_MS
+        ? `; the ramp fell behind: a login started up to ${s.logins.rampLagMaxMs} ms late (logins in flight capped by --max-pending, or the farm was busy)`
+        : ''),
     latency('login (connect → standing in the room)', o.login),
     `  drops: ${s.drops.count} (${reasons(s.drops.byReason)})`,
     `  received per user per second: ${

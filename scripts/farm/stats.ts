@@ -70,6 +70,8 @@ export interface Sample {
   cpuUs: number;
   /** Worst event-loop delay of the worker in this sample: a busy farm inflates every latency. */
   loopDelayMaxMs: number;
+  /** Latest a login of this sample started after its time in the ramp (pending cap, busy farm). */
+  rampLagMaxMs: number;
 }
 
 function addInto(to: Record<string, number>, from: Readonly<Record<string, number>>, cap = Infinity): void {
@@ -96,6 +98,7 @@ export class Window {
   hist: Record<HistName, Histogram>;
   cpuUs = 0;
   loopDelayMaxMs = 0;
+  rampLagMaxMs = 0;
   /** Latest online and pending count per worker. */
   private readonly onlineBy = new Map<number, number>();
   private readonly pendingBy = new Map<number, number>();
@@ -120,6 +123,7 @@ export class Window {
     }
     this.cpuUs += s.cpuUs;
     if (s.loopDelayMaxMs > this.loopDelayMaxMs) this.loopDelayMaxMs = s.loopDelayMaxMs;
+    if (s.rampLagMaxMs > this.rampLagMaxMs) this.rampLagMaxMs = s.rampLagMaxMs;
     this.onlineBy.set(s.worker, s.online);
     this.pendingBy.set(s.worker, s.pending);
     const covered = (this.secondsBy.get(s.worker) ?? 0) + s.dtS;

@@ -48,6 +48,8 @@ class Worker implements BotHost {
   private nextLogin = 0;
   private pending = 0;
   private readonly maxPending: number;
+  /** Worst lateness of a login start since the last sample. */
+  private rampLag = 0;
   private readonly pacers: Pacer[];
   private scheduler: NodeJS.Timeout | null = null;
   private lastRun = performance.now();
@@ -114,7 +116,9 @@ class Worker implements BotHost {
     const since = Date.now() - this.setup.startAt;
     while (this.nextLogin < this.bots.length && this.pending < this.maxPending) {
       const bot = this.bots[this.nextLogin] as Bot;
-      if (loginOffsetMs(bot.plan.index, this.options.rate) > since) break;
+      const offset = loginOffsetMs(bot.plan.index, this.options.rate);
+      if (offset > since) break;
+      if (since - offset > this.rampLag) this.rampLag = since - offset;
       this.nextLogin++;
       this.pending++;
       void bot.login().finally(() => this.pending--);
@@ -195,7 +199,9 @@ class Worker implements BotHost {
       ...taken,
       cpuUs: cpu.user + cpu.system,
       loopDelayMaxMs: this.loop.max / 1e6,
+      rampLagMaxMs: this.rampLag,
     };
+    this.rampLag = 0;
     this.loop.reset();
     this.botSeconds = 0;
     this.lastSampleAt = now;

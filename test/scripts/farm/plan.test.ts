@@ -60,6 +60,7 @@ t.test('the login follows the entry server’s type (§4.3)', async (t) => {
   t.throws(() => resolveLogin('register', 4, true), /stand-alone RoomServer/);
   t.throws(() => resolveLogin('direct', 1, false), /user database/);
   t.throws(() => resolveLogin('auto', 9, false), /server type 9/);
+  t.throws(() => resolveLogin('auto', 4, true), /only used to register/, 'serials for a stand-alone world');
   t.equal(connectionsPerBot('direct'), 1);
   t.equal(connectionsPerBot('register'), 2);
 });

@@ -32,6 +32,7 @@ function sample(worker: number, second: number, online: number, extra: Partial<S
     hist: { echo: echo.toJSON() },
     cpuUs: 250_000,
     loopDelayMaxMs: 12,
+    rampLagMaxMs: 3,
     ...extra,
   };
 }
@@ -117,6 +118,7 @@ t.test('samples become intervals and the overall window; rates are per bot-secon
   t.same(summary.logins.byReason, { 'NAK 2 MAX_ORDINARY': 4 });
   t.equal(summary.logins.failed, 4);
   t.equal(summary.logins.attempted, 1004);
+  t.equal(summary.logins.rampLagMaxMs, 3);
   t.equal(summary.chat.sent, 3, 'the drain counts in the run totals');
   const server = summary.overall.servers[0];
   t.equal(server?.cpuPct, 80, '80 ticks a second at 100 Hz');
