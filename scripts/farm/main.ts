@@ -5,7 +5,7 @@
 // (or at the first Ctrl-C; a second one quits at once).
 
 import { fork, type ChildProcess } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, setPriority, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ClientConnection } from '../../protocol/client.js';
 import { sourceAddress } from './addresses.js';
@@ -165,6 +165,7 @@ async function run(r: Run, argv: readonly string[]): Promise<number> {
   for (let w = 0; w < r.workers; w++) {
     const p = fork(workerMain, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     procs.push(p);
+    if (o.nice > 0 && p.pid !== undefined) setPriority(p.pid, o.nice);
     const setup: WorkerSetup = {
       worker: w,
       workers: r.workers,

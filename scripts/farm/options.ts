@@ -43,6 +43,8 @@ export interface FarmOptions {
   workers: number | null;
   perAddress: number;
   sourceFrom: string;
+  /** Scheduling priority of the worker processes (nice): above 0 the servers under test come first. */
+  nice: number;
   loginTimeoutS: number;
   maxPending: number;
   intervalS: number;
@@ -69,6 +71,7 @@ export const LIMITS = {
   perAddress: [1, 10_000],
   loginTimeoutS: [1, 300],
   maxPending: [1, 20_000],
+  nice: [0, 19],
   intervalS: [1, 600],
   settleS: [0, 600],
 } as const;
@@ -177,7 +180,18 @@ function parser(argv: readonly string[]) {
       describe: 'ask for every arriving avatar’s properties, as the real client does',
     })
     .group(
-      ['workers', 'per-address', 'source-from', 'login-timeout', 'max-pending', 'interval', 'settle', 'json', 'quiet'],
+      [
+        'workers',
+        'per-address',
+        'source-from',
+        'nice',
+        'login-timeout',
+        'max-pending',
+        'interval',
+        'settle',
+        'json',
+        'quiet',
+      ],
       'Farm:',
     )
     .option('workers', {
@@ -193,6 +207,13 @@ function parser(argv: readonly string[]) {
       type: 'string',
       default: '127.0.0.2',
       describe: 'first source address; bots use consecutive 127.x.y.z addresses from here',
+    })
+    .option('nice', {
+      type: 'number',
+      default: 0,
+      describe:
+        'run the workers at this nice level (1-19): on a machine with few cores the servers under test then ' +
+        'get the CPU first, and the farm reports its own lateness',
     })
     .option('login-timeout', { type: 'number', default: 30, describe: 'seconds each login step may take' })
     .option('max-pending', { type: 'number', default: 2_000, describe: 'logins in flight at most' })
@@ -313,6 +334,7 @@ export function parseFarmArgs(argv: readonly string[]): FarmOptions {
     workers: a.workers === undefined ? null : integer('workers', a.workers, LIMITS.workers),
     perAddress,
     sourceFrom,
+    nice: integer('nice', a.nice, LIMITS.nice),
     loginTimeoutS: within('login-timeout', a['login-timeout'], LIMITS.loginTimeoutS),
     maxPending: integer('max-pending', a['max-pending'], LIMITS.maxPending),
     intervalS: integer('interval', a.interval, LIMITS.intervalS),

@@ -110,6 +110,7 @@ export interface Summary {
     | 'avatars'
     | 'worlds'
     | 'propreq'
+    | 'nice'
   >;
   timeline: Timeline;
   logins: {
@@ -292,6 +293,7 @@ export function buildSummary(
       avatars: o.avatars,
       worlds: o.worlds,
       propreq: o.propreq,
+      nice: o.nice,
     },
     timeline: t,
     logins: {
@@ -349,6 +351,12 @@ export function phaseOfInterval(fromS: number, t: Timeline): Phase {
 const KINDS = ['LONGLOC', 'APPRACTR', 'DISAPPR', 'TEXT'] as const;
 /** Other processes using more than this (% of one core) make a run's figures doubtful. */
 export const NOISY_OTHERS_PCT = 20;
+/** Other processes took a share of a machine that had none to spare: the run's figures are doubtful. */
+export function noisy(m: MachineFigures): boolean {
+  return m.othersPct > NOISY_OTHERS_PCT && m.busyPct > m.cores * 100 * SATURATED;
+}
+/** Busier than this fraction of all cores, the machine had no room for anyone else's work. */
+const SATURATED = 0.8;
 /** A login starting this late means the asked ramp rate was not kept. */
 const RAMP_LAG_NOTE_MS = 250;
 
@@ -431,7 +439,8 @@ export function formatReport(s: Summary): string {
   ];
   out.push(
     `Bot farm: ${s.bots} bots → ${login ?? `server type ${s.target.serverType}`} ${s.target.host}:${s.target.port}, ` +
-      `login ${s.target.login}; ${s.workers} worker process(es); ${s.perAddress} per source address ` +
+      `login ${s.target.login}; ${s.workers} worker process(es)${l.nice ? ` at nice ${l.nice}` : ''}; ` +
+      `${s.perAddress} per source address ` +
       `(${s.sourceAddresses.first} … ${s.sourceAddresses.last}, ${s.sourceAddresses.count} addresses)`,
     `Load: move every ${l.moveEveryS} s at ${l.speedMps} m/s in rooms of ${l.perRoom} (${l.areaM} m square) over ` +
       `${l.worlds} world(s); chat every ${l.chatEveryS || '-'} s, whisper every ${l.whisperEveryS || '-'} s, avatar ` +
@@ -492,9 +501,11 @@ export function formatReport(s: Summary): string {
       `  machine: ${num(m.busyPct, 0)}% of ${m.cores * 100}% busy: servers ${num(m.serversPct, 0)}%, farm ${num(m.farmPct, 0)}%, ` +
         `other processes ${num(m.othersPct, 0)}%; load average ${num(s.loadAverage.start, 2)} at the start, ` +
         `${num(s.loadAverage.end, 2)} at the end` +
-        (m.othersPct > NOISY_OTHERS_PCT
+        (noisy(m)
           ? ' (NOISY: other work competed for the cores; repeat when the machine is quiet)'
-          : ''),
+          : m.othersPct > NOISY_OTHERS_PCT
+            ? ' (other work ran, but cores were left idle)'
+            : ''),
     );
   }
   return `${out.join('\n')}\n`;

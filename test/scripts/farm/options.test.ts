@@ -54,6 +54,7 @@ t.test('absurd sizes and times are refused with the bound', async (t) => {
   t.match(refused(['--area', '700']), /--area 700 is outside 1\.\.600/);
   t.match(refused(['--workers', '500']), /outside 1\.\.64/);
   t.match(refused(['--port', '70000']), /outside 1\.\.65535/);
+  t.match(refused(['--nice', '-5']), /--nice -5 is outside 0\.\.19/);
   t.match(refused(['--settle', '10', '--hold', '10']), /--settle 10 must be shorter than --hold 10/);
   t.match(refused(['--bots', 'many']), /must be a number/);
   t.match(refused(['--frobnicate']), /Unknown argument/);

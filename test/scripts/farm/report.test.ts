@@ -5,6 +5,7 @@ import { parseFarmArgs } from '../../../scripts/farm/options.js';
 import {
   buildSummary,
   formatReport,
+  noisy,
   progressLine,
   serverFigures,
   type MachineSeries,
@@ -146,6 +147,12 @@ t.test('samples become intervals and the overall window; rates are per bot-secon
   t.notMatch(text, /NaN|undefined/);
   const json = JSON.parse(JSON.stringify(summary)) as typeof summary;
   t.equal(json.overall.receivedPerUserS.LONGLOC, 5, 'the JSON summary carries the same figures');
+});
+
+t.test('other work is noise only when the machine had no idle core to give it', async (t) => {
+  t.ok(noisy({ cores: 2, busyPct: 180, serversPct: 80, farmPct: 52, othersPct: 48 }));
+  t.notOk(noisy({ cores: 2, busyPct: 91, serversPct: 22, farmPct: 20, othersPct: 49 }), 'cores left idle');
+  t.notOk(noisy({ cores: 2, busyPct: 190, serversPct: 100, farmPct: 80, othersPct: 10 }), 'others ran little');
 });
 
 t.test('a window with nobody online, and a server with too few samples, print dashes', async (t) => {
