@@ -131,6 +131,8 @@ export interface Summary {
   loadAverage: { start: number | null; end: number | null };
   intervals: IntervalRow[];
   overall: Figures & { servers: ServerOverall[]; machine: MachineFigures | null };
+  /** The servers during the ramp: what logging everyone in cost them. */
+  ramp: { fromS: number; toS: number; servers: ServerFigures[] };
 }
 
 const round = (v: number, digits = 2): number => (Number.isFinite(v) ? Number(v.toFixed(digits)) : NaN);
@@ -311,6 +313,7 @@ export function buildSummary(
     listenQueue: run.listenQueue,
     loadAverage: run.loadAverage,
     intervals,
+    ramp: { fromS: 0, toS: t.rampEndS, servers: servers.map((s) => serverFigures(s, 0, t.rampEndS)) },
     overall: {
       ...overall,
       // Logins are counted over the whole run: the overall window starts after the ramp.
@@ -478,6 +481,12 @@ export function formatReport(s: Summary): string {
     latency('update gap (between batches of avatar updates a bot receives)', o.updateGap),
   );
   if (Object.keys(s.notices).length) out.push(`  server notices: ${reasons(s.notices)}`);
+  for (const v of s.ramp.servers) {
+    out.push(
+      `  server pid ${v.pid} during the ramp (${s.ramp.fromS}-${s.ramp.toS} s): CPU ${num(v.cpuPct)}% of one core ` +
+        `(main thread ${num(v.mainThreadPct)}%)`,
+    );
+  }
   for (const v of o.servers) {
     out.push(
       `  server pid ${v.pid} (${v.label}): CPU ${num(v.cpuPct)}% of one core (main thread ${num(v.mainThreadPct)}%), ` +

@@ -142,6 +142,7 @@ t.test('samples become intervals and the overall window; rates are per bot-secon
   t.match(text, /logins: 1000 ok of 1004, 4 failed \(4 NAK 2 MAX_ORDINARY\)/);
   t.match(text, /server pid 4242 \(main\.js rs-1s\.cfg\): CPU 80\.0% of one core \(main thread 72\.0%\)/);
   t.match(text, /open files max 2010 of 20000/);
+  t.match(text, /server pid 4242 during the ramp \(0-10 s\): CPU 80\.0% of one core \(main thread 72\.0%\)/);
   t.match(text, /kernel listen queues: 0 overflows/);
   t.match(text, /machine: 180% of 200% busy: servers 80%, farm 52%, other processes 48%; load average 1\.50 .*NOISY/);
   t.notMatch(text, /NaN|undefined/);
