@@ -128,7 +128,8 @@ function intervalLine(r: IntervalRow): string {
     `farm ${f(r.farmCpuPct)}%`,
   ];
   if (r.machine) parts.push(`others ${f(r.machine.othersPct)}%`);
-  for (const s of r.servers) parts.push(`pid ${s.pid} ${f(s.cpuPct)}% ${f(s.rssMiB)} MiB`);
+  for (const s of r.servers)
+    parts.push(`pid ${s.pid} ${f(s.cpuPct)}% (waiting ${f(s.mainWaitPct)}%) ${f(s.rssMiB)} MiB`);
   return parts.join(' | ');
 }
 

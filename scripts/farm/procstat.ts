@@ -12,6 +12,11 @@ export interface ProcSample {
   cpuTicks: number;
   /** The same for the main thread (the event loop), in clock ticks. */
   mainTicks: number;
+  /**
+   * Nanoseconds the main thread spent runnable but waiting for a CPU (/proc/<pid>/task/<pid>/schedstat):
+   * time a busy machine took from the server, which its CPU figure cannot show. NaN when unknown.
+   */
+  mainWaitNs: number;
   rssKiB: number;
 }
 
@@ -20,6 +25,20 @@ export function parseStatTicks(stat: string): number {
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // rest[0] is field 3 (state); utime and stime are fields 14 and 15.
   return Number(rest[11]) + Number(rest[12]);
+}
+
+/** The second field of a schedstat line: time waiting on a run queue, in ns. */
+export function parseSchedstatWait(schedstat: string): number {
+  const f = schedstat.trim().split(/\s+/);
+  return f.length >= 3 ? Number(f[1]) : NaN;
+}
+
+function readOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 export function parseRssKiB(status: string): number {
@@ -32,6 +51,7 @@ export function sampleProcess(pid: number): ProcSample | null {
     return {
       cpuTicks: parseStatTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')),
       mainTicks: parseStatTicks(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')),
+      mainWaitNs: parseSchedstatWait(readOr(`/proc/${pid}/task/${pid}/schedstat`)),
       rssKiB: parseRssKiB(readFileSync(`/proc/${pid}/status`, 'utf8')),
     };
   } catch {

@@ -44,6 +44,8 @@ export interface ServerFigures {
   cpuPct: number | null;
   /** Main thread (the event loop), % of one core. */
   mainThreadPct: number | null;
+  /** % of the time the main thread was ready to run but waited for a CPU (others had the cores). */
+  mainWaitPct: number | null;
   rssMiB: number | null;
 }
 
@@ -190,6 +192,10 @@ export function serverFigures(s: ServerSeries, fromS: number, toS: number): Serv
     label: s.label,
     cpuPct: sp ? pct(sp.b.cpuTicks - sp.a.cpuTicks) : null,
     mainThreadPct: sp ? pct(sp.b.mainTicks - sp.a.mainTicks) : null,
+    mainWaitPct:
+      sp && Number.isFinite(sp.b.mainWaitNs - sp.a.mainWaitNs)
+        ? round(((sp.b.mainWaitNs - sp.a.mainWaitNs) / 1e9 / sp.dt) * 100, 1)
+        : null,
     rssMiB: sp ? round(sp.b.rssKiB / 1024, 1) : null,
   };
 }
@@ -381,7 +387,7 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 }
 
 function serverCell(s: ServerFigures): string {
-  return `${num(s.cpuPct, 0)}%/${num(s.rssMiB, 0)}`;
+  return `${num(s.cpuPct, 0)}%/${num(s.mainWaitPct, 0)}%/${num(s.rssMiB, 0)}`;
 }
 
 export function intervalTable(rows: readonly IntervalRow[]): string[] {
@@ -452,7 +458,8 @@ export function formatReport(s: Summary): string {
       `${s.timeline.endS} s; machine ${s.machine.cpus} × ${s.machine.model}, ${s.machine.memoryGiB} GiB, node ${s.machine.node}`,
     '',
     'Per interval: received per user per second (commands by kind, bytes in and out), latency p50/p99 in ms, ' +
-      'CPU in % of one core (farm: its workers; others: every other process on the machine), servers as CPU/RSS MiB:',
+      'CPU in % of one core (farm: its workers; others: every other process on the machine), servers as ' +
+      'CPU / main thread waiting for a CPU / RSS MiB:',
     ...intervalTable(s.intervals).map((x) => `  ${x}`),
     '',
     `Overall (${o.fromS}-${o.toS} s, ${o.online} bots online at the end):`,
@@ -484,12 +491,13 @@ export function formatReport(s: Summary): string {
   for (const v of s.ramp.servers) {
     out.push(
       `  server pid ${v.pid} during the ramp (${s.ramp.fromS}-${s.ramp.toS} s): CPU ${num(v.cpuPct)}% of one core ` +
-        `(main thread ${num(v.mainThreadPct)}%)`,
+        `(main thread ${num(v.mainThreadPct)}%, waiting for a CPU ${num(v.mainWaitPct)}%)`,
     );
   }
   for (const v of o.servers) {
     out.push(
-      `  server pid ${v.pid} (${v.label}): CPU ${num(v.cpuPct)}% of one core (main thread ${num(v.mainThreadPct)}%), ` +
+      `  server pid ${v.pid} (${v.label}): CPU ${num(v.cpuPct)}% of one core (main thread ${num(v.mainThreadPct)}%, ` +
+        `waiting for a CPU ${num(v.mainWaitPct)}% of the time), ` +
         `RSS ${num(v.rssMiB)} MiB (max ${num(v.rssMaxMiB)}, start ${num(v.rssStartMiB)}; ${num(v.rssKiBPerBot)} KiB per bot, ` +
         `${num(v.rssAddedKiBPerBot)} KiB added per bot), open files max ${v.openFilesMax ?? '-'} of ${v.fileLimit ?? '-'}`,
     );

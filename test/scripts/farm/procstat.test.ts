@@ -3,6 +3,7 @@ import {
   parseListenCounters,
   parseMachineTicks,
   parseRssKiB,
+  parseSchedstatWait,
   parseStatTicks,
   sampleProcess,
 } from '../../../scripts/farm/procstat.js';
@@ -36,6 +37,11 @@ t.test('serial files: one per line, blank lines and comments skipped', async (t)
     'FARM000000000002',
     'FARM000000000003',
   ]);
+});
+
+t.test('schedstat: time spent waiting for a CPU', async (t) => {
+  t.equal(parseSchedstatWait('509854475 1218925070 1414\n'), 1_218_925_070);
+  t.ok(Number.isNaN(parseSchedstatWait('')));
 });
 
 t.test('/proc/stat: the machine busy and total ticks, all cores', async (t) => {

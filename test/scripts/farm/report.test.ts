@@ -41,7 +41,12 @@ function sample(worker: number, second: number, online: number, extra: Partial<S
 function series(pid: number, seconds: number, ticksPerSecond: number): ServerSeries {
   const samples = new Map();
   for (let s = 0; s <= seconds; s++) {
-    samples.set(s, { cpuTicks: s * ticksPerSecond, mainTicks: s * ticksPerSecond * 0.9, rssKiB: 100_000 + s * 1024 });
+    samples.set(s, {
+      cpuTicks: s * ticksPerSecond,
+      mainTicks: s * ticksPerSecond * 0.9,
+      mainWaitNs: s * 0.15e9,
+      rssKiB: 100_000 + s * 1024,
+    });
   }
   return { pid, label: 'main.js rs-1s.cfg', clk: 100, samples, fileLimit: 20_000, openFilesMax: 2_010 };
 }
@@ -124,6 +129,7 @@ t.test('samples become intervals and the overall window; rates are per bot-secon
   const server = summary.overall.servers[0];
   t.equal(server?.cpuPct, 80, '80 ticks a second at 100 Hz');
   t.equal(server?.mainThreadPct, 72);
+  t.equal(server?.mainWaitPct, 15, 'the main thread waited 0.15 s a second for a CPU');
   t.equal(server?.rssMiB, Math.round(((100_000 + 30 * 1024) / 1024) * 10) / 10);
   t.equal(server?.rssAddedKiBPerBot, Math.round(((31 * 1024 - 1024) / 2000) * 10) / 10);
   t.equal(summary.intervals[0]?.servers[0]?.cpuPct, 80);
@@ -140,9 +146,12 @@ t.test('samples become intervals and the overall window; rates are per bot-secon
   t.match(text, /received per user per second: APPRACTR 0\.10, LONGLOC 5\.00/);
   t.match(text, /chat echo: p50 50\.\d ms, p99 9\d\.\d ms/);
   t.match(text, /logins: 1000 ok of 1004, 4 failed \(4 NAK 2 MAX_ORDINARY\)/);
-  t.match(text, /server pid 4242 \(main\.js rs-1s\.cfg\): CPU 80\.0% of one core \(main thread 72\.0%\)/);
+  t.match(
+    text,
+    /server pid 4242 \(main\.js rs-1s\.cfg\): CPU 80\.0% of one core \(main thread 72\.0%, waiting for a CPU 15\.0% of the time\)/,
+  );
   t.match(text, /open files max 2010 of 20000/);
-  t.match(text, /server pid 4242 during the ramp \(0-10 s\): CPU 80\.0% of one core \(main thread 72\.0%\)/);
+  t.match(text, /server pid 4242 during the ramp \(0-10 s\): CPU 80\.0% of one core \(main thread 72\.0%, waiting/);
   t.match(text, /kernel listen queues: 0 overflows/);
   t.match(text, /machine: 180% of 200% busy: servers 80%, farm 52%, other processes 48%; load average 1\.50 .*NOISY/);
   t.notMatch(text, /NaN|undefined/);
@@ -161,7 +170,14 @@ t.test('a window with nobody online, and a server with too few samples, print da
   const c = new Collector(timeline(o.bots, o.rate, o.settleS, o.holdS), 10, 1);
   c.add(sample(0, 1, 0, { hist: {} }));
   const lonely = series(1, 0, 0);
-  t.same(serverFigures(lonely, 0, 5), { pid: 1, label: lonely.label, cpuPct: null, mainThreadPct: null, rssMiB: null });
+  t.same(serverFigures(lonely, 0, 5), {
+    pid: 1,
+    label: lonely.label,
+    cpuPct: null,
+    mainThreadPct: null,
+    mainWaitPct: null,
+    rssMiB: null,
+  });
   const text = formatReport(buildSummary(run(o), c, [lonely], null));
   t.match(text, /chat echo: none measured/);
   t.notMatch(text, /NaN|undefined/);
