@@ -120,6 +120,8 @@ export interface Summary {
     ok: number;
     failed: number;
     unfinished: number;
+    /** Bots whose login time had not come when the run ended (the ramp fell behind, or Ctrl-C). */
+    notStarted: number;
     byReason: Record<string, number>;
     /** The latest any login started after its planned time: above a few ms the asked rate was not met. */
     rampLagMaxMs: number;
@@ -309,6 +311,7 @@ export function buildSummary(
       ok: w.loginsOk,
       failed: w.loginsFailed,
       unfinished: run.unfinishedLogins,
+      notStarted: o.bots - (w.loginsOk + w.loginsFailed + run.unfinishedLogins),
       byReason: c.whole.failures,
       rampLagMaxMs: round(c.whole.rampLagMaxMs, 0),
     },
@@ -465,6 +468,7 @@ export function formatReport(s: Summary): string {
     `Overall (${o.fromS}-${o.toS} s, ${o.online} bots online at the end):`,
     `  logins: ${s.logins.ok} ok of ${s.logins.attempted}, ${s.logins.failed} failed (${reasons(s.logins.byReason)})` +
       (s.logins.unfinished ? `, ${s.logins.unfinished} still under way at the end` : '') +
+      (s.logins.notStarted ? `, ${s.logins.notStarted} never started` : '') +
       (s.logins.rampLagMaxMs > RAMP_LAG_NOTE_MS
         ? `; the ramp fell behind: a login started up to ${s.logins.rampLagMaxMs} ms late (logins in flight capped by --max-pending, or the farm was busy)`
         : ''),

@@ -125,6 +125,7 @@ t.test('samples become intervals and the overall window; rates are per bot-secon
   t.equal(summary.logins.failed, 4);
   t.equal(summary.logins.attempted, 1004);
   t.equal(summary.logins.rampLagMaxMs, 3);
+  t.equal(summary.logins.notStarted, 996, 'the samples account for 1,004 of the 2,000 bots');
   t.equal(summary.chat.sent, 3, 'the drain counts in the run totals');
   const server = summary.overall.servers[0];
   t.equal(server?.cpuPct, 80, '80 ticks a second at 100 Hz');
@@ -145,7 +146,7 @@ t.test('samples become intervals and the overall window; rates are per bot-secon
   t.match(text, /^ +20-30 +hold +2000 /m);
   t.match(text, /received per user per second: APPRACTR 0\.10, LONGLOC 5\.00/);
   t.match(text, /chat echo: p50 50\.\d ms, p99 9\d\.\d ms/);
-  t.match(text, /logins: 1000 ok of 1004, 4 failed \(4 NAK 2 MAX_ORDINARY\)/);
+  t.match(text, /logins: 1000 ok of 1004, 4 failed \(4 NAK 2 MAX_ORDINARY\), 996 never started/);
   t.match(
     text,
     /server pid 4242 \(main\.js rs-1s\.cfg\): CPU 80\.0% of one core \(main thread 72\.0%, waiting for a CPU 15\.0% of the time\)/,
