@@ -102,7 +102,7 @@ export interface ClientConnectionOptions {
   maxInbox?: number;
   /** Called for every received command (bots count instead of queueing). */
   onCommand?: (c: AnyCommand) => void;
-  /** Source address (any of 127.0.0.0/8 on loopback): tests and benchmarks play several clients' addresses. */
+  /** Source address (any of 127.0.0.0/8 on loopback): tests and the bot farm play several clients' addresses. */
   localAddress?: string;
 }
 
@@ -147,12 +147,23 @@ export class ClientConnection {
     });
   }
 
+  /** Connects within `timeoutMs` (a server whose accept queue is full never completes the connect). */
   static connect(host: string, port: number, opts: ClientConnectionOptions = {}): Promise<ClientConnection> {
     return new Promise((resolve, reject) => {
       const socket = netConnect({ host, port, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
-      socket.once('error', reject);
+      const timeoutMs = opts.timeoutMs ?? 10_000;
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new TimeoutError('connect', timeoutMs));
+      }, timeoutMs);
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        reject(err);
+      };
+      socket.once('error', fail);
       socket.once('connect', () => {
-        socket.off('error', reject);
+        clearTimeout(timer);
+        socket.off('error', fail);
         resolve(new ClientConnection(socket, opts));
       });
     });
