@@ -30,6 +30,7 @@ import {
   type RoomLimits,
   type SharedStateLimits,
 } from '../runtime/config-limits.js';
+import { DEFAULT_CROWD_POLICY, type CrowdPolicy } from './view.js';
 
 export interface UserServerLink {
   host: string;
@@ -81,6 +82,10 @@ export interface RoomServerConfig extends CommonDraft {
   rooms: RoomLimits;
   /** Extension SharedState: caps on shared room state. */
   sharedState: SharedStateLimits;
+  /** Extension CrowdHysteresis: when a viewer's shown set may change (roomserver/view.ts). */
+  crowd: CrowdPolicy;
+  /** Extension TickBudget: share of the interval a tick may use before it degrades. @default 0.6 */
+  tickBudgetShare: number;
 }
 
 export const RS_DEFAULTS = {
@@ -89,6 +94,7 @@ export const RS_DEFAULTS = {
   updateIntervalUs: 1_000_000,
   maxOrdinary: 1000,
   maxPriority: 10,
+  tickBudgetPercent: 60,
 } as const;
 
 const TABLE: KeywordSpec<RoomServerConfig>[] = [
@@ -176,6 +182,25 @@ const TABLE: KeywordSpec<RoomServerConfig>[] = [
   },
   ...roomKeywords<RoomServerConfig>(),
   sharedStateKeyword<RoomServerConfig>(),
+  {
+    keyword: 'CrowdHysteresis',
+    args: [
+      { name: 'marginPercent', type: int(0, 1000) },
+      { name: 'marginMetres', type: int(0, 100) },
+      { name: 'minShownSeconds', type: int(0, 600) },
+    ],
+    apply(d, v) {
+      // A metre is 100 world units (an avatar stands 189 tall).
+      d.crowd = { marginRatio: n(v, 0) / 100, marginUnits: n(v, 1) * 100, minShownMs: n(v, 2) * 1000 };
+    },
+  },
+  {
+    keyword: 'TickBudget',
+    args: [{ name: 'percentOfInterval', type: int(10, 100) }],
+    apply(d, v) {
+      d.tickBudgetShare = n(v, 0) / 100;
+    },
+  },
   secondsKeyword<RoomServerConfig>('LinkRetry', (d, ms) => (d.linkRetryMs = ms), 3600),
   {
     keyword: 'PublicAddress',
@@ -201,6 +226,8 @@ export function roomServerDraft(file: string): RoomServerConfig {
     linkRetryMs: 30_000,
     rooms: { ...DEFAULT_ROOM_LIMITS },
     sharedState: { ...DEFAULT_SHARED_STATE },
+    crowd: { ...DEFAULT_CROWD_POLICY },
+    tickBudgetShare: RS_DEFAULTS.tickBudgetPercent / 100,
   };
 }
 

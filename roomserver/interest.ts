@@ -169,6 +169,11 @@ export class NearestSet<T> {
     return this.items;
   }
 
+  /** The distance of each item in `members`, index for index. */
+  get distances(): readonly number[] {
+    return this.dist;
+  }
+
   private siftUp(i: number): void {
     const d = this.dist;
     const it = this.items;

@@ -1,6 +1,6 @@
 // RoomServer configuration reload (AG-29): before every reconnection to a lost UserServer, and on
 // `kill -HUP`. Everything the server reads at use applies at once (limits, Connections,
-// ClientUpdates, Access, MothFile, Logging, the web settings, MaxChannelPopulation, the report and
+// ClientUpdates, CrowdHysteresis, TickBudget, Access, MothFile, Logging, the web settings, MaxChannelPopulation, the report and
 // rotation keywords…); World, PublicAddress and the UserServer line reach the UserServer with the
 // next link handshake (at once when the link is down); the ports, Server, BindAddr, RoomDatabase,
 // LogTransport, StatusHttp and StatsSample need a restart, and so does adding or removing the
@@ -24,6 +24,8 @@ const KEYWORDS: Record<string, string> = {
   accessPrefix: 'Access',
   publicAddress: 'PublicAddress',
   linkRetryMs: 'LinkRetry',
+  crowd: 'CrowdHysteresis',
+  tickBudgetShare: 'TickBudget',
 };
 
 /** What the UserServer only learns in the link handshake. */
@@ -56,6 +58,8 @@ export function reloadRoomServer(rs: RoomServer, why: string): boolean {
     if (us) rs.log.event(`UserServer line changed: now ${us.host}:${us.port} as ${us.name}`);
   }
   if (c.has('updateIntervalUs')) rs.ticker.setIntervalMs(cfg.updateIntervalUs / 1000);
+  if (c.has('tickBudgetShare')) rs.ticker.setBudgetShare(cfg.tickBudgetShare);
+  rs.ticker.updater.policy = cfg.crowd;
   rs.refreshServerProps();
   rs.world.channels.limit = rs.channelLimit();
   if (c.has('logging') && cfg.logging !== rs.log.tracing) rs.toggleTracing('Logging in the configuration');

@@ -11,7 +11,8 @@
 // Rooms are the occupied ones (the guide's counts add up: its room lines sum to its users), by
 // name. After the guide's lines and its Resource usage block come this project's tick statistics
 // over the period (issue 9): duration median and 99th percentile (over the period's last 8192
-// ticks at most: a whole hour at the guide's one update a second), and intervals missed (AG-31).
+// ticks at most: a whole hour at the guide's one update a second), intervals missed (AG-31), and
+// ticks that held the interval only by updating far avatars less often (TickBudget).
 
 import { ctime } from '../runtime/ctime.js';
 import type { Ticker } from './tick.js';
@@ -38,6 +39,7 @@ export function roomServerReport(now: Date, name: string, world: ReportedWorld):
 export class TickReport {
   private ticks = 0;
   private missed = 0;
+  private degraded = 0;
 
   constructor(private readonly ticker: Ticker) {}
 
@@ -46,13 +48,16 @@ export class TickReport {
     const d = this.ticker.periodDurations;
     const ticks = s.ticks - this.ticks;
     const missed = s.missed - this.missed;
+    const degraded = s.degradedTicks - this.degraded;
     this.ticks = s.ticks;
     this.missed = s.missed;
+    this.degraded = s.degradedTicks;
     const lines = [
       `tick duration p50 = ${ms(d.quantile(0.5))} ms`,
       `tick duration p99 = ${ms(d.quantile(0.99))} ms`,
       `ticks = ${ticks}`,
       `update intervals missed = ${missed}`,
+      `ticks degraded by overload = ${degraded} (level now ${s.level})`,
     ];
     d.clear();
     return lines;

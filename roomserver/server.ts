@@ -127,6 +127,8 @@ export class RoomServer implements AcceptGate {
     this.moth = new MessageOfTheHour(cfg.mothFile);
     this.ticker = new Ticker(this.world, {
       intervalMs: cfg.updateIntervalUs / 1000,
+      budgetShare: cfg.tickBudgetShare,
+      crowd: cfg.crowd,
       onOverload: (missed) =>
         log.event(
           `ALERT: Load appears to be approaching the limits of this hardware. (${missed} update intervals missed this hour)`,

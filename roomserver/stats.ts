@@ -120,9 +120,27 @@ export function roomServerMonitoring(rs: RoomServer): Monitoring {
     'Missed update intervals in the current hour; more than 5 logs the ALERT line',
     () => ticker.stats.missedThisHour,
   );
+  reg.number(
+    'overload_level',
+    'level',
+    'Overload level of the update tick (TickBudget): 0 = every viewer fully updated every interval; L = fully one interval in L+1, the nearer half of what it shows every interval',
+    () => ticker.stats.level,
+  );
+  reg.changeOf(
+    'degraded_ticks',
+    'ticks',
+    'Ticks run at an overload level above 0 (the interval held by updating far avatars less often)',
+    () => ticker.stats.degradedTicks,
+  );
   const view = ticker.updater.counters;
   const sent = () => view.arrivals + view.moves + view.roomChanges;
   reg.changeOf('avatar_updates', 'avatars', 'Avatars sent to viewers: appearances, moves and room changes', sent);
+  reg.changeOf(
+    'avatars_kept',
+    'avatars',
+    'Avatars a viewer went on showing instead of a slightly nearer newcomer (CrowdHysteresis)',
+    () => view.kept,
+  );
   let perViewer = 0;
   let last = { sent: 0, viewers: 0 };
   reg.beforeSample.push(() => {

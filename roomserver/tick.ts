@@ -1,11 +1,17 @@
 // The ClientUpdates loop (AG-27, AG-31): every interval each client gets one batch of position
 // changes. Work is split into slices with an event-loop turn between them, so sockets keep being
 // served during a long tick; each slice ends with one write per client. The tick never awaits I/O.
+//
+// Overload (AG-43): the tick may take a share of the interval (keyword TickBudget). When the
+// measured cost of updating everyone would exceed it, the interval still holds and the work
+// degrades by priority: at level L each viewer gets its full update (nearest search, arrivals,
+// departures, every move) one tick in L+1, and on the others only the moves of the nearer half of
+// what it shows. The level is chosen before each tick from the costs measured in earlier ticks.
 
 import { flushAll } from '../runtime/connection.js';
 import { Distribution } from '../runtime/stats.js';
 import type { RoomUser } from './user.js';
-import { ViewUpdater } from './view.js';
+import { ViewUpdater, type CrowdPolicy } from './view.js';
 import type { World } from './world.js';
 
 export interface TickStats {
@@ -19,13 +25,41 @@ export interface TickStats {
   missedThisHour: number;
   /** Viewers updated, summed over ticks (avatars sent per viewer per tick = view counters / this). */
   viewerUpdates: number;
+  /** Current overload level: 0 = everyone fully updated every tick; L = fully one tick in L+1. */
+  level: number;
+  /** Ticks run at a level above 0 since start. */
+  degradedTicks: number;
 }
+
+/** At most one full update in this many ticks (L+1) under overload: 8 s between nearest searches at 1 s. */
+export const MAX_LEVEL = 7;
+
+/**
+ * The lowest overload level whose estimated cost fits the budget (MAX_LEVEL when none does).
+ * Cost per tick at level L: a full update for 1/(L+1) of the viewers, near-only for the rest.
+ */
+export function overloadLevel(viewers: number, fullMs: number, nearMs: number, budgetMs: number): number {
+  for (let level = 0; level < MAX_LEVEL; level++) {
+    const stride = level + 1;
+    if (viewers * (fullMs + nearMs * level) <= budgetMs * stride) return level;
+  }
+  return MAX_LEVEL;
+}
+
+/** Moving average of a per-viewer cost: steady enough not to flip levels on one slow tick. */
+const COST_SMOOTHING = 0.3;
+/** Stepping down needs room to spare, or the level would flap around the budget. */
+const STEP_DOWN_SHARE = 0.8;
 
 /** Tick durations are kept for about this long: `tick_ms_p99` is the 99th percentile over it. */
 const DURATION_WINDOW_MS = 60_000;
 
 export interface TickerOptions {
   intervalMs: number;
+  /** Share of the interval the tick may use before it degrades (TickBudget / 100). @default 0.6 */
+  budgetShare?: number;
+  /** The crowd hysteresis (CrowdHysteresis). @default DEFAULT_CROWD_POLICY */
+  crowd?: Readonly<CrowdPolicy>;
   /** Viewers handled per slice before yielding to I/O. */
   sliceSize?: number;
   /** Called once per hour when more than 5 intervals were missed in it (AG-31). */
@@ -66,7 +100,7 @@ export class OverloadMeter {
 }
 
 export class Ticker {
-  readonly updater = new ViewUpdater();
+  readonly updater: ViewUpdater;
   /** Tick durations since the last hourly report (which reads their quantiles and clears them). */
   readonly periodDurations = new Distribution(8192);
   readonly stats: TickStats = {
@@ -77,6 +111,8 @@ export class Ticker {
     missed: 0,
     missedThisHour: 0,
     viewerUpdates: 0,
+    level: 0,
+    degradedTicks: 0,
   };
   /** Recent tick durations in ms (the statistics registry reads their percentiles). */
   readonly durations: Distribution;
@@ -85,12 +121,20 @@ export class Ticker {
   private readonly overload = new OverloadMeter(Date.now());
   private running = false;
   private readonly sliceSize: number;
+  /** Measured ms per viewer of a full update and of a near-only one (0 until measured). */
+  private fullCost = 0;
+  private nearCost = 0;
+  private fullMs = 0;
+  private fullCount = 0;
+  private nearMs = 0;
+  private nearCount = 0;
 
   constructor(
     private readonly world: World,
     private readonly opts: TickerOptions,
   ) {
     this.sliceSize = opts.sliceSize ?? 2000;
+    this.updater = new ViewUpdater(opts.crowd);
     this.durations = new Distribution(Math.min(4096, Math.max(16, Math.ceil(DURATION_WINDOW_MS / opts.intervalMs))));
   }
 
@@ -111,11 +155,27 @@ export class Ticker {
     this.timer = null;
   }
 
-  /** Runs one complete tick synchronously (tests and benchmarks). */
-  runOnce(): void {
+  get intervalMs(): number {
+    return this.opts.intervalMs;
+  }
+
+  /** TickBudget changed (configuration reload). */
+  setBudgetShare(share: number): void {
+    this.opts.budgetShare = share;
+  }
+
+  /** True when even the highest overload level cannot hold the interval: new users are refused. */
+  get overloaded(): boolean {
+    return this.stats.level === MAX_LEVEL && this.stats.lastMs > this.opts.intervalMs;
+  }
+
+  /** Runs one complete tick synchronously (tests and benchmarks, which may say what time it is). */
+  runOnce(now = Date.now()): void {
     const users = [...this.world.users.values()];
-    for (const u of users) if (!u.conn.isClosed) this.updater.update(u);
-    flushAll();
+    this.chooseLevel(users.length);
+    this.updateSlice(users, 0, users.length, now);
+    this.learnCosts();
+    this.stats.ticks++;
   }
 
   private tick(): void {
@@ -123,22 +183,73 @@ export class Ticker {
     const started = performance.now();
     const users = [...this.world.users.values()];
     this.stats.viewerUpdates += users.length;
-    this.slice(users, 0, started);
+    this.chooseLevel(users.length);
+    this.slice(users, 0, started, Date.now());
   }
 
-  private slice(users: RoomUser[], from: number, started: number): void {
+  private slice(users: RoomUser[], from: number, started: number, now: number): void {
     if (!this.running) return;
     const to = Math.min(users.length, from + this.sliceSize);
-    for (let i = from; i < to; i++) {
-      const u = users[i] as RoomUser;
-      if (!u.conn.isClosed) this.updater.update(u);
-    }
-    flushAll();
+    this.updateSlice(users, from, to, now);
     if (to < users.length) {
-      setImmediate(() => this.slice(users, to, started));
+      setImmediate(() => this.slice(users, to, started, now));
       return;
     }
+    this.learnCosts();
     this.finish(performance.now() - started);
+  }
+
+  /** Viewers from..to-1: full updates first, then the near-only ones, each timed with its writes. */
+  private updateSlice(users: readonly RoomUser[], from: number, to: number, now: number): void {
+    const stride = this.stats.level + 1;
+    const phase = this.stats.ticks % stride;
+    const updater = this.updater;
+    let t0 = performance.now();
+    let n = 0;
+    for (let i = from; i < to; i++) {
+      if ((i + phase) % stride !== 0) continue;
+      const u = users[i] as RoomUser;
+      if (u.conn.isClosed) continue;
+      updater.update(u, now);
+      n++;
+    }
+    flushAll();
+    let t1 = performance.now();
+    this.fullMs += t1 - t0;
+    this.fullCount += n;
+    if (stride === 1) return;
+    t0 = t1;
+    n = 0;
+    for (let i = from; i < to; i++) {
+      if ((i + phase) % stride === 0) continue;
+      const u = users[i] as RoomUser;
+      if (u.conn.isClosed) continue;
+      updater.updateNearest(u);
+      n++;
+    }
+    flushAll();
+    t1 = performance.now();
+    this.nearMs += t1 - t0;
+    this.nearCount += n;
+  }
+
+  private learnCosts(): void {
+    const smooth = (old: number, ms: number, count: number) =>
+      count === 0 ? old : old === 0 ? ms / count : old + COST_SMOOTHING * (ms / count - old);
+    this.fullCost = smooth(this.fullCost, this.fullMs, this.fullCount);
+    this.nearCost = smooth(this.nearCost, this.nearMs, this.nearCount);
+    this.fullMs = this.fullCount = this.nearMs = this.nearCount = 0;
+  }
+
+  private chooseLevel(viewers: number): void {
+    const s = this.stats;
+    const budgetMs = this.opts.intervalMs * (this.opts.budgetShare ?? 0.6);
+    // Until a near-only update was measured, assume it costs what a full one does (no optimism).
+    const near = this.nearCost || this.fullCost;
+    let level = overloadLevel(viewers, this.fullCost, near, budgetMs);
+    if (level < s.level) level = Math.min(s.level, overloadLevel(viewers, this.fullCost, near, budgetMs * STEP_DOWN_SHARE));
+    s.level = level;
+    if (level > 0) s.degradedTicks++;
   }
 
   private finish(ms: number): void {

@@ -27,6 +27,8 @@ export interface VisibleEntry {
   stamp: number;
   room: Room;
   posVersion: number;
+  /** When the viewer was first shown this avatar (the crowd hysteresis' minimum time shown). */
+  shownAt: number;
 }
 
 export interface UserIdentity {

@@ -15,6 +15,9 @@ import type { Session } from '../session.js';
 import { RoomUser } from '../user.js';
 import { MAX_AVATARS_CAP } from '../view.js';
 
+/** The offender every capacity refusal is logged under. */
+const CAPACITY = '\u0000capacity';
+
 export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Promise<void> {
   const { rs, conn } = s;
   const cfg = rs.cfg;
@@ -22,13 +25,15 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
   const loginName = props.get(Var.USERNAME) ?? '';
   conn.label = loginName || conn.remoteAddress;
 
-  const refuse = (nak: NakCode, reason: string) => {
+  // A refusal for want of capacity is the server's state, not the client's doing: one line per
+  // LogLimitWindow for all of them, with the count, however many addresses ask.
+  const refuse = (nak: NakCode, reason: string, capacity?: 'full' | 'overloaded') => {
     rs.counts.refuse(nak);
     rs.logLimit.error(
       loginName || conn.remoteAddress,
-      `login refused ${reason}`,
+      capacity ? `login refused ${capacity}` : `login refused ${reason}`,
       `login refused: ${reason} (NAK ${nak})`,
-      conn.remoteAddress,
+      capacity ? CAPACITY : conn.remoteAddress,
       { event: 'login-refused', user: loginName || null, address: conn.remoteAddress },
     );
     conn.send(sessionInitNak(nak));
@@ -59,10 +64,20 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
   if (ban) return refuse(Nak.BAD_IPADDRESS, describeBan(ban));
   const w = rs.world;
   if (priority && w.priorityUsers >= cfg.maxPriority) {
-    return refuse(Nak.MAX_PRIORITY, `server full (${cfg.maxPriority} priority users)`);
+    return refuse(Nak.MAX_PRIORITY, `server full (${cfg.maxPriority} priority users)`, 'full');
   }
   if (!priority && w.ordinaryUsers >= cfg.maxOrdinary) {
-    return refuse(Nak.MAX_ORDINARY, `server full (${cfg.maxOrdinary} users)`);
+    return refuse(Nak.MAX_ORDINARY, `server full (${cfg.maxOrdinary} users)`, 'full');
+  }
+  // AG-43: past what the hardware can update on time, one more user makes it worse for everyone.
+  // Priority users still get in (AG-28: they are the ones who can do something about it).
+  if (!priority && rs.ticker.overloaded) {
+    const t = rs.ticker;
+    return refuse(
+      Nak.MAX_ORDINARY,
+      `server overloaded (updates take ${Math.round(t.stats.lastMs)} ms of a ${t.intervalMs} ms interval at the highest overload level)`,
+      'overloaded',
+    );
   }
 
   s.state = 'authenticating';

@@ -21,8 +21,8 @@ const cfg = standaloneConfig(
 const rs = await startServer(RS_MAIN, 'RS', cfg, { files: { moth: 'Welcome to Testworld.\n\nBe nice.\n' } });
 t.teardown(() => rs.stop());
 
-async function refusedWith(name: string, code: number, opts: { avatars?: number } = {}) {
-  const c = await ClientConnection.connect('127.0.0.1', rs.port);
+async function refusedWith(name: string, code: number, opts: { avatars?: number; from?: string } = {}) {
+  const c = await ClientConnection.connect('127.0.0.1', rs.port, opts.from ? { localAddress: opts.from } : {});
   await c.handshake();
   try {
     await c.login({ kind: 'roomserver-anon', name, avatars: opts.avatars ?? 24 });
@@ -131,6 +131,12 @@ t.test('AG-22/AG-28 Connections 3 1 with Access !@#: server-full codes and hidde
   ];
   t.teardown(() => users.forEach((u) => u.close()));
   t.ok(await refusedWith('Four', Nak.MAX_ORDINARY), 'fourth ordinary user: 2');
+  t.ok(await refusedWith('Five', Nak.MAX_ORDINARY, { from: '127.4.0.5' }), 'and a fifth, from elsewhere');
+  t.equal(
+    rs.log().match(/login refused: server full \(3 users\)/g)?.length,
+    1,
+    'a full server is logged once per LogLimitWindow, however many addresses ask (the count follows)',
+  );
   const boss = await joinStandalone(rs.port, '!@#Boss');
   t.teardown(() => boss.close());
   t.ok(await refusedWith('!@#Deputy', Nak.MAX_PRIORITY), 'second priority user: 3');

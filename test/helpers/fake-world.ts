@@ -1,0 +1,70 @@
+// A RoomServer World without sockets: users on real Connections over a socket that keeps what it
+// is given, for tests of the view and the tick (roomserver/view.ts, tick.ts).
+
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { ChannelPopulation } from '../../runtime/channels.js';
+import { DEFAULT_LIMITS } from '../../runtime/config-common.js';
+import { Connection } from '../../runtime/connection.js';
+import type { Room } from '../../roomserver/room.js';
+import { RoomUser } from '../../roomserver/user.js';
+import { World } from '../../roomserver/world.js';
+
+export class RecordingSocket extends EventEmitter {
+  readonly remoteAddress = '127.0.0.1';
+  readonly writableLength = 0;
+  readonly writableNeedDrain = false;
+  bytes = 0;
+  setNoDelay(): this {
+    return this;
+  }
+  setKeepAlive(): this {
+    return this;
+  }
+  pause(): this {
+    return this;
+  }
+  resume(): this {
+    return this;
+  }
+  write(data: Buffer): boolean {
+    this.bytes += data.length;
+    return true;
+  }
+  end(): void {}
+  destroy(): void {}
+}
+
+export class FakeWorld {
+  readonly world = new World(new ChannelPopulation(1_000_000));
+  private rooms = 0;
+  private count = 0;
+
+  room(name = `Test#Room${this.rooms}<dimension-1>`): Room {
+    return this.world.rooms.adopt(name, ++this.rooms);
+  }
+
+  /** A user standing in `room` at (x, y), subscribed to it as SUBSCRIB does for the current room. */
+  user(room: Room, x: number, y: number, maxAvatars = 6): RoomUser & { socket: RecordingSocket } {
+    const socket = new RecordingSocket();
+    const conn = new Connection(socket as unknown as Socket, DEFAULT_LIMITS);
+    const name = `user${this.count++}`;
+    const u = new RoomUser(
+      {
+        name,
+        loginName: name,
+        priority: false,
+        privileges: 0,
+        channel: 'dimension-1',
+        clientVersion: '2004080500',
+        maxAvatars,
+      },
+      conn,
+    );
+    this.world.add(u);
+    u.subscriptions.set(room.id, { room, x: 0, y: 0, z: 0, distance: -100 });
+    room.subscribers.add(u);
+    this.world.place(u, room, x, y, 0, 0);
+    return Object.assign(u, { socket });
+  }
+}

@@ -1,0 +1,151 @@
+// Issue 9: the crowd hysteresis (a shuffling crowd does not churn what a viewer is shown) and the
+// overload policy (a tick that would overrun its budget degrades by priority), on a World without
+// sockets.
+import t from 'tap';
+import { MAX_LEVEL, Ticker, overloadLevel } from '../../roomserver/tick.js';
+import type { RoomUser } from '../../roomserver/user.js';
+import { ViewUpdater, distanceFrom } from '../../roomserver/view.js';
+import { FakeWorld } from '../helpers/fake-world.js';
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+const shownTo = (v: RoomUser) => new Set([...v.visible.keys()].map((u) => u.name));
+
+/** A viewer at the origin and twelve avatars around it on a ring of radius 300-420. */
+function ringCrowd() {
+  const f = new FakeWorld();
+  const room = f.room();
+  const viewer = f.user(room, 0, 0);
+  const others = Array.from({ length: 12 }, (_, i) => {
+    const a = (i / 12) * 2 * Math.PI;
+    const r = 300 + (i % 6) * 20;
+    return f.user(room, Math.round(Math.cos(a) * r), Math.round(Math.sin(a) * r));
+  });
+  return { f, room, viewer, others };
+}
+
+function shuffle(f: FakeWorld, others: RoomUser[], rand: () => number) {
+  for (const u of others) {
+    const a = Math.atan2(u.y, u.x) + (rand() - 0.5) * 0.2;
+    const r = 300 + rand() * 120;
+    f.world.move(u, Math.round(Math.cos(a) * r), Math.round(Math.sin(a) * r), 0, 0);
+  }
+}
+
+function churn(policy: ConstructorParameters<typeof ViewUpdater>[0]) {
+  const { f, viewer, others } = ringCrowd();
+  const view = new ViewUpdater(policy);
+  view.update(viewer, 0);
+  const first = shownTo(viewer);
+  const rand = rng(7);
+  for (let tick = 1; tick <= 30; tick++) {
+    shuffle(f, others, rand);
+    view.update(viewer, tick * 1000);
+  }
+  return { view, viewer, first };
+}
+
+t.test('a crowd that shuffles does not churn the shown set (and still moves)', async (t) => {
+  const { view, viewer, first } = churn(undefined);
+  t.equal(view.counters.arrivals, 6, 'the first six arrive once');
+  t.equal(view.counters.departures, 0, 'nobody leaves in 30 shuffles');
+  t.same(shownTo(viewer), first, 'the same six are shown');
+  t.ok(view.counters.kept > 0, 'kept instead of nearer newcomers');
+  t.equal(view.counters.moves, 6 * 30, 'every move of the six shown is sent');
+
+  const strict = churn({ marginRatio: 0, marginUnits: 0, minShownMs: 0 });
+  t.ok(strict.view.counters.departures > 10, `without hysteresis they churn (${strict.view.counters.departures} departures)`);
+  t.equal(strict.view.counters.kept, 0);
+});
+
+t.test('a clearly nearer avatar takes the place of the farthest, once that was shown long enough', async (t) => {
+  const f = new FakeWorld();
+  const room = f.room();
+  const viewer = f.user(room, 0, 0, 2);
+  const a = f.user(room, 1000, 0);
+  const b = f.user(room, 1200, 0);
+  const c = f.user(room, 5000, 0);
+  const view = new ViewUpdater({ marginRatio: 0.5, marginUnits: 200, minShownMs: 5000 });
+  view.update(viewer, 0);
+  t.same(shownTo(viewer), new Set([a.name, b.name]));
+  f.world.move(c, 100, 0, 0, 0);
+  view.update(viewer, 1000);
+  t.same(shownTo(viewer), new Set([a.name, b.name]), 'B was shown 1 s ago: it stays (minimum time)');
+  view.update(viewer, 6000);
+  t.same(shownTo(viewer), new Set([a.name, c.name]), 'after 5 s the much nearer C replaces B, the farthest');
+  t.equal(view.counters.departures, 1);
+
+  // Within the margin: A at 1000 is "about as near" as a newcomer at 800 ((1000-200)/1.5 ≤ 800).
+  f.world.move(b, 800, 0, 0, 0);
+  view.update(viewer, 20_000);
+  t.same(shownTo(viewer), new Set([a.name, c.name]), 'B at 800 does not displace A at 1000');
+  f.world.move(b, 300, 0, 0, 0);
+  view.update(viewer, 21_000);
+  t.same(shownTo(viewer), new Set([b.name, c.name]), 'B at 300 does ((1000-200)/1.5 > 300)');
+});
+
+t.test('an avatar that leaves the rooms the viewer sees goes at once, however recently shown', async (t) => {
+  const f = new FakeWorld();
+  const room = f.room();
+  const elsewhere = f.room();
+  const viewer = f.user(room, 0, 0, 2);
+  const a = f.user(room, 100, 0);
+  const b = f.user(room, 200, 0);
+  f.user(room, 3000, 0);
+  const view = new ViewUpdater();
+  view.update(viewer, 0);
+  t.same(shownTo(viewer), new Set([a.name, b.name]));
+  f.world.place(b, elsewhere, 0, 0, 0, 0);
+  t.equal(distanceFrom(viewer, b), null, 'not in a subscribed room');
+  view.update(viewer, 100);
+  t.notOk(viewer.visible.has(b), 'B left with the next update');
+  t.equal(viewer.visible.size, 2, 'and the next nearest took its place');
+});
+
+t.test('overloadLevel: the lowest level whose cost fits the budget', async (t) => {
+  t.equal(overloadLevel(1000, 0.1, 0.02, 600), 0, '100 ms of 600: no degradation');
+  t.equal(overloadLevel(19_000, 0.05, 0.01, 600), 1, '950 ms full, 570 ms at level 1');
+  t.equal(overloadLevel(19_000, 0.1, 0.01, 600), 4, '1,900 ms full: 532 ms at level 4, 617 at level 3');
+  t.equal(overloadLevel(1e6, 1, 1, 1), MAX_LEVEL, 'nothing fits: the highest level');
+  t.equal(overloadLevel(0, 1, 1, 0), 0, 'no viewers cost nothing');
+});
+
+t.test('a tick that would overrun degrades by priority: the nearer half every tick, the rest later', async (t) => {
+  const f = new FakeWorld();
+  const room = f.room();
+  const viewer = f.user(room, 0, 0, 6);
+  const others = [100, 200, 300, 1000, 1100, 1200].map((x) => f.user(room, x, 0));
+  // A budget nothing fits in: after the first measured tick the ticker goes to the highest level.
+  const ticker = new Ticker(f.world, { intervalMs: 1000, budgetShare: 1e-9, onOverload: () => {} });
+  ticker.runOnce(0);
+  t.equal(ticker.stats.level, 0, 'the first tick is not yet measured: full');
+  t.equal(viewer.visible.size, 6);
+  const upToDate = () => others.map((u) => viewer.visible.get(u)?.posVersion === u.posVersion);
+  const walk = () => others.forEach((u) => f.world.move(u, u.x, u.y + 1, 0, 0));
+
+  walk();
+  ticker.runOnce(1000);
+  t.equal(ticker.stats.level, MAX_LEVEL, 'degraded to the highest level');
+  t.same(upToDate(), [true, true, true, false, false, false], 'only the nearer half moved for the viewer');
+  // The viewer is first among the users: its full update comes when ticks % (MAX_LEVEL + 1) is 0.
+  for (let tick = 2; tick < MAX_LEVEL + 1; tick++) {
+    walk();
+    ticker.runOnce(tick * 1000);
+    t.same(upToDate(), [true, true, true, false, false, false], `tick ${tick}: near half only`);
+  }
+  walk();
+  ticker.runOnce((MAX_LEVEL + 1) * 1000);
+  t.same(upToDate(), [true, true, true, true, true, true], 'its full update sends the far half too');
+  t.ok(ticker.stats.degradedTicks >= MAX_LEVEL, 'degraded ticks are counted');
+  t.ok(ticker.updater.counters.nearOnly > 0);
+
+  ticker.setBudgetShare(1);
+  for (let tick = 0; tick < 30 && ticker.stats.level > 0; tick++) ticker.runOnce((MAX_LEVEL + 2 + tick) * 1000);
+  t.equal(ticker.stats.level, 0, 'with budget to spare it steps back to full updates');
+});
