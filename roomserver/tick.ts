@@ -247,7 +247,8 @@ export class Ticker {
     // Until a near-only update was measured, assume it costs what a full one does (no optimism).
     const near = this.nearCost || this.fullCost;
     let level = overloadLevel(viewers, this.fullCost, near, budgetMs);
-    if (level < s.level) level = Math.min(s.level, overloadLevel(viewers, this.fullCost, near, budgetMs * STEP_DOWN_SHARE));
+    if (level < s.level)
+      level = Math.min(s.level, overloadLevel(viewers, this.fullCost, near, budgetMs * STEP_DOWN_SHARE));
     s.level = level;
     if (level > 0) s.degradedTicks++;
   }

@@ -60,7 +60,10 @@ t.test('a crowd that shuffles does not churn the shown set (and still moves)', a
   t.equal(view.counters.moves, 6 * 30, 'every move of the six shown is sent');
 
   const strict = churn({ marginRatio: 0, marginUnits: 0, minShownMs: 0 });
-  t.ok(strict.view.counters.departures > 10, `without hysteresis they churn (${strict.view.counters.departures} departures)`);
+  t.ok(
+    strict.view.counters.departures > 10,
+    `without hysteresis they churn (${strict.view.counters.departures} departures)`,
+  );
   t.equal(strict.view.counters.kept, 0);
 });
 
