@@ -42,7 +42,7 @@ export interface CrowdPolicy {
   minShownMs: number;
 }
 
-export const DEFAULT_CROWD_POLICY: Readonly<CrowdPolicy> = { marginRatio: 0.5, marginUnits: 200, minShownMs: 5000 };
+export const DEFAULT_CROWD_POLICY: Readonly<CrowdPolicy> = { marginRatio: 0.25, marginUnits: 100, minShownMs: 5000 };
 
 export class ViewUpdater {
   private readonly best = new NearestSet<RoomUser>();

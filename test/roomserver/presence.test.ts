@@ -4,7 +4,8 @@ import type { ClientConnection } from '../../protocol/client.js';
 import { RS_MAIN, standaloneConfig, startServer } from '../helpers/servers.js';
 import { enterRoom, joinStandalone, moveTo, waitAppear, waitDisappear } from '../helpers/clients.js';
 
-const rs = await startServer(RS_MAIN, 'RS', standaloneConfig());
+// The strict nearest N (no crowd hysteresis): these tests watch the set follow every move.
+const rs = await startServer(RS_MAIN, 'RS', standaloneConfig('CrowdHysteresis 0 0 0'));
 t.teardown(() => rs.stop());
 
 const open: ClientConnection[] = [];
