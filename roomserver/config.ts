@@ -86,6 +86,8 @@ export interface RoomServerConfig extends CommonDraft {
   crowd: CrowdPolicy;
   /** Extension TickBudget: share of the interval a tick may use before it degrades. @default 0.6 */
   tickBudgetShare: number;
+  /** Extension HeapGrowth: V8's heap may grow this many percent past what is alive; 0 = V8's own. @default 30 */
+  heapGrowthPercent: number;
 }
 
 export const RS_DEFAULTS = {
@@ -95,6 +97,7 @@ export const RS_DEFAULTS = {
   maxOrdinary: 1000,
   maxPriority: 10,
   tickBudgetPercent: 60,
+  heapGrowthPercent: 30,
 } as const;
 
 const TABLE: KeywordSpec<RoomServerConfig>[] = [
@@ -195,6 +198,13 @@ const TABLE: KeywordSpec<RoomServerConfig>[] = [
     },
   },
   {
+    keyword: 'HeapGrowth',
+    args: [{ name: 'percent', type: int(0, 400) }],
+    apply(d, v) {
+      d.heapGrowthPercent = n(v, 0);
+    },
+  },
+  {
     keyword: 'TickBudget',
     args: [{ name: 'percentOfInterval', type: int(10, 100) }],
     apply(d, v) {
@@ -228,6 +238,7 @@ export function roomServerDraft(file: string): RoomServerConfig {
     sharedState: { ...DEFAULT_SHARED_STATE },
     crowd: { ...DEFAULT_CROWD_POLICY },
     tickBudgetShare: RS_DEFAULTS.tickBudgetPercent / 100,
+    heapGrowthPercent: RS_DEFAULTS.heapGrowthPercent,
   };
 }
 

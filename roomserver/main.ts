@@ -2,6 +2,7 @@
 // RS_v11 <file.cfg>: starts one RoomServer (AG-1, AG-2).
 
 import { ctime } from '../runtime/ctime.js';
+import { setHeapGrowth } from '../runtime/heap-growth.js';
 import { installLifecycle } from '../runtime/lifecycle.js';
 import { ServerLog } from '../runtime/log.js';
 import { die, listenOrDie, loadOrDie, parseCli, printParticulars, resolveConfigOrDie } from '../runtime/cli.js';
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   const args = parseCli(PROGRAM);
   const path = resolveConfigOrDie(PROGRAM, args.configArg);
   const cfg = loadOrDie(PROGRAM, () => loadRoomServerConfig(path));
+  setHeapGrowth(cfg.heapGrowthPercent);
   const { server, address } = await listenOrDie(PROGRAM, 'users', cfg.usersPort, cfg.bindAddr);
   const status = cfg.statusHttp ? await listenHttpOrDie(PROGRAM, cfg.statusHttp.port, cfg.statusHttp.bindAddr) : null;
   const name = roomServerLogName(cfg);

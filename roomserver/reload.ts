@@ -1,11 +1,12 @@
 // RoomServer configuration reload (AG-29): before every reconnection to a lost UserServer, and on
 // `kill -HUP`. Everything the server reads at use applies at once (limits, Connections,
-// ClientUpdates, CrowdHysteresis, TickBudget, Access, MothFile, Logging, the web settings, MaxChannelPopulation, the report and
+// ClientUpdates, CrowdHysteresis, TickBudget, HeapGrowth (0 keeps the factor last set), Access, MothFile, Logging, the web settings, MaxChannelPopulation, the report and
 // rotation keywords…); World, PublicAddress and the UserServer line reach the UserServer with the
 // next link handshake (at once when the link is down); the ports, Server, BindAddr, RoomDatabase,
 // LogTransport, StatusHttp and StatsSample need a restart, and so does adding or removing the
 // UserServer line.
 
+import { setHeapGrowth } from '../runtime/heap-growth.js';
 import { MONITORING_RESTART, logReload, planReload, rereadConfig } from '../runtime/reload.js';
 import { loadRoomServerConfig, type RoomServerConfig } from './config.js';
 import { LinkedGalaxy } from './link.js';
@@ -26,6 +27,7 @@ const KEYWORDS: Record<string, string> = {
   linkRetryMs: 'LinkRetry',
   crowd: 'CrowdHysteresis',
   tickBudgetShare: 'TickBudget',
+  heapGrowthPercent: 'HeapGrowth',
 };
 
 /** What the UserServer only learns in the link handshake. */
@@ -60,6 +62,7 @@ export function reloadRoomServer(rs: RoomServer, why: string): boolean {
   if (c.has('updateIntervalUs')) rs.ticker.setIntervalMs(cfg.updateIntervalUs / 1000);
   if (c.has('tickBudgetShare')) rs.ticker.setBudgetShare(cfg.tickBudgetShare);
   rs.ticker.updater.policy = cfg.crowd;
+  if (c.has('heapGrowthPercent')) setHeapGrowth(cfg.heapGrowthPercent);
   rs.refreshServerProps();
   rs.world.channels.limit = rs.channelLimit();
   if (c.has('logging') && cfg.logging !== rs.log.tracing) rs.toggleTracing('Logging in the configuration');

@@ -8,17 +8,16 @@
 import { ObjIds } from '../protocol/constants.js';
 
 export class ShortIdTable<T extends object> {
-  private readonly byId: (T | null)[] = new Array<T | null>(ObjIds.LAST_SHORT + 1).fill(null);
+  // Every user has one, so it starts empty and grows with use (issue 9: memory per user).
+  private readonly byId: (T | null)[] = [];
   private readonly idOf = new Map<T, number>();
   /** Mapped objects no longer in sight, oldest first (Map keeps insertion order). */
   private readonly idle = new Map<T, number>();
+  /** Ids given back by forget(); ids from `next` up were never used. Both count as free. */
   private readonly free: number[] = [];
+  private next: number = ObjIds.FIRST_SHORT;
   /** Whether the last acquire() created a mapping the client must be told about (REGOBJID). */
   fresh = false;
-
-  constructor() {
-    for (let id = ObjIds.LAST_SHORT; id >= ObjIds.FIRST_SHORT; id--) this.free.push(id);
-  }
 
   /** Short id for `obj` (marking it in sight), or 0 when the long form must be used. */
   acquire(obj: T): number {
@@ -28,7 +27,7 @@ export class ShortIdTable<T extends object> {
       this.fresh = false;
       return known;
     }
-    let id = this.free.pop();
+    let id = this.free.pop() ?? (this.next <= ObjIds.LAST_SHORT ? this.next++ : undefined);
     if (id === undefined) {
       const oldest = this.idle.entries().next();
       if (oldest.done) {

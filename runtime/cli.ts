@@ -59,12 +59,19 @@ export function createListener(): Server {
   return createServer({ noDelay: true, pauseOnConnect: false });
 }
 
+/**
+ * Connections the kernel completes before the server accepts them. A login ramp of hundreds a
+ * second meets a tick that keeps the event loop busy for a moment: 4096 (Linux's default
+ * somaxconn, which caps it) is more than ten seconds of logins at 300 a second (issue 9).
+ */
+const LISTEN_BACKLOG = 4096;
+
 /** Starts listening; rejects with a sentence naming what and where (address in use…). */
 export async function listen(server: Server, what: string, port: number, host: string | null): Promise<AddressInfo> {
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ port, host: host ?? undefined, backlog: 1024 }, () => {
+      server.listen({ port, host: host ?? undefined, backlog: LISTEN_BACKLOG }, () => {
         server.off('error', reject);
         resolve();
       });
