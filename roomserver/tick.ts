@@ -3,10 +3,12 @@
 // served during a long tick; each slice ends with one write per client. The tick never awaits I/O.
 //
 // Overload (AG-43): the tick may take a share of the interval (keyword TickBudget). When the
-// measured cost of updating everyone would exceed it, the interval still holds and the work
-// degrades by priority: at level L each viewer gets its full update (nearest search, arrivals,
-// departures, every move) one tick in L+1, and on the others only the moves of the nearer half of
-// what it shows. The level is chosen before each tick from the costs measured in earlier ticks.
+// measured cost of updating everyone would exceed it, or a tick overran its interval (the event
+// loop is busy with more than the tick), the interval still holds and the work degrades by
+// priority: at level L each viewer gets its full update (nearest search, arrivals, departures,
+// every move) one tick in L+1, and on the others only the moves of the nearer half of what it
+// shows, from level 4 on every other tick. The level is chosen before each tick from the costs
+// measured in earlier ticks and from how long the last one took.
 
 import { flushAll } from '../runtime/connection.js';
 import { Distribution } from '../runtime/stats.js';
@@ -33,15 +35,23 @@ export interface TickStats {
 
 /** At most one full update in this many ticks (L+1) under overload: 8 s between nearest searches at 1 s. */
 export const MAX_LEVEL = 7;
+/** From this level on, the near-only updates go out every other tick (writes dominate a tick's cost). */
+export const HALF_NEAR_LEVEL = 4;
+
+/** Near-only updates of one viewer: every tick, or every other tick at the higher levels. */
+export function nearEvery(level: number): number {
+  return level >= HALF_NEAR_LEVEL ? 2 : 1;
+}
 
 /**
  * The lowest overload level whose estimated cost fits the budget (MAX_LEVEL when none does).
- * Cost per tick at level L: a full update for 1/(L+1) of the viewers, near-only for the rest.
+ * Cost per tick at level L: a full update for 1/(L+1) of the viewers, near-only for the rest
+ * (every tick, or every other tick from HALF_NEAR_LEVEL on).
  */
 export function overloadLevel(viewers: number, fullMs: number, nearMs: number, budgetMs: number): number {
   for (let level = 0; level < MAX_LEVEL; level++) {
     const stride = level + 1;
-    if (viewers * (fullMs + nearMs * level) <= budgetMs * stride) return level;
+    if (viewers * (fullMs + (nearMs * level) / nearEvery(level)) <= budgetMs * stride) return level;
   }
   return MAX_LEVEL;
 }
@@ -133,7 +143,7 @@ export class Ticker {
     private readonly world: World,
     private readonly opts: TickerOptions,
   ) {
-    this.sliceSize = opts.sliceSize ?? 2000;
+    this.sliceSize = opts.sliceSize ?? 1000;
     this.updater = new ViewUpdater(opts.crowd);
     this.durations = new Distribution(Math.min(4096, Math.max(16, Math.ceil(DURATION_WINDOW_MS / opts.intervalMs))));
   }
@@ -220,8 +230,10 @@ export class Ticker {
     if (stride === 1) return;
     t0 = t1;
     n = 0;
+    const every = nearEvery(this.stats.level);
+    const nearPhase = this.stats.ticks % every;
     for (let i = from; i < to; i++) {
-      if ((i + phase) % stride === 0) continue;
+      if ((i + phase) % stride === 0 || (i + nearPhase) % every !== 0) continue;
       const u = users[i] as RoomUser;
       if (u.conn.isClosed) continue;
       updater.updateNearest(u);
@@ -247,8 +259,15 @@ export class Ticker {
     // Until a near-only update was measured, assume it costs what a full one does (no optimism).
     const near = this.nearCost || this.fullCost;
     let level = overloadLevel(viewers, this.fullCost, near, budgetMs);
-    if (level < s.level)
-      level = Math.min(s.level, overloadLevel(viewers, this.fullCost, near, budgetMs * STEP_DOWN_SHARE));
+    if (s.lastMs > this.opts.intervalMs) {
+      // The last tick overran whatever its own cost: reads, chat and logins filled the loop too.
+      level = Math.min(MAX_LEVEL, Math.max(level, s.level + 1));
+    } else if (level < s.level) {
+      level =
+        s.lastMs > budgetMs
+          ? s.level
+          : Math.min(s.level, overloadLevel(viewers, this.fullCost, near, budgetMs * STEP_DOWN_SHARE));
+    }
     s.level = level;
     if (level > 0) s.degradedTicks++;
   }

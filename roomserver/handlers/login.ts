@@ -10,6 +10,7 @@ import { foldsSafely, isReservedName, isValidUserName } from '../../protocol/nam
 import type { OldProp } from '../../protocol/props.js';
 import { describeBan } from '../../runtime/bans.js';
 import { describe } from '../../runtime/lifecycle.js';
+import { capacityRefusal } from '../admission.js';
 import type { LoginDecision } from '../galaxy.js';
 import type { Session } from '../session.js';
 import { RoomUser } from '../user.js';
@@ -25,8 +26,8 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
   const loginName = props.get(Var.USERNAME) ?? '';
   conn.label = loginName || conn.remoteAddress;
 
-  // A refusal for want of capacity is the server's state, not the client's doing: one line per
-  // LogLimitWindow for all of them, with the count, however many addresses ask.
+  // A refusal for want of capacity: one line per LogLimitWindow for all of them, with the count,
+  // however many addresses ask.
   const refuse = (nak: NakCode, reason: string, capacity?: 'full' | 'overloaded') => {
     rs.counts.refuse(nak);
     rs.logLimit.error(
@@ -63,22 +64,13 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
   const ban = rs.bans.find(name.toLowerCase(), conn.remoteAddress);
   if (ban) return refuse(Nak.BAD_IPADDRESS, describeBan(ban));
   const w = rs.world;
-  if (priority && w.priorityUsers >= cfg.maxPriority) {
-    return refuse(Nak.MAX_PRIORITY, `server full (${cfg.maxPriority} priority users)`, 'full');
-  }
-  if (!priority && w.ordinaryUsers >= cfg.maxOrdinary) {
-    return refuse(Nak.MAX_ORDINARY, `server full (${cfg.maxOrdinary} users)`, 'full');
-  }
-  // AG-43: past what the hardware can update on time, one more user makes it worse for everyone.
-  // Priority users still get in (AG-28: they are the ones who can do something about it).
-  if (!priority && rs.ticker.overloaded) {
-    const t = rs.ticker;
-    return refuse(
-      Nak.MAX_ORDINARY,
-      `server overloaded (updates take ${Math.round(t.stats.lastMs)} ms of a ${t.intervalMs} ms interval at the highest overload level)`,
-      'overloaded',
-    );
-  }
+  const t = rs.ticker;
+  const full = capacityRefusal(priority, w, cfg, {
+    overloaded: t.overloaded,
+    lastMs: t.stats.lastMs,
+    intervalMs: t.intervalMs,
+  });
+  if (full) return refuse(full.nak, full.reason, full.kind);
 
   s.state = 'authenticating';
   conn.hold();

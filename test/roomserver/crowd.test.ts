@@ -1,8 +1,10 @@
 // Issue 9: the crowd hysteresis (a shuffling crowd does not churn what a viewer is shown) and the
 // overload policy (a tick that would overrun its budget degrades by priority), on a World without
-// sockets.
+// sockets; and admission (Connections, then overload).
 import t from 'tap';
-import { MAX_LEVEL, Ticker, overloadLevel } from '../../roomserver/tick.js';
+import { Nak } from '../../protocol/constants.js';
+import { capacityRefusal } from '../../roomserver/admission.js';
+import { MAX_LEVEL, Ticker, nearEvery, overloadLevel } from '../../roomserver/tick.js';
 import type { RoomUser } from '../../roomserver/user.js';
 import { ViewUpdater, distanceFrom } from '../../roomserver/view.js';
 import { FakeWorld } from '../helpers/fake-world.js';
@@ -115,6 +117,11 @@ t.test('overloadLevel: the lowest level whose cost fits the budget', async (t) =
   t.equal(overloadLevel(1000, 0.1, 0.02, 600), 0, '100 ms of 600: no degradation');
   t.equal(overloadLevel(19_000, 0.05, 0.01, 600), 1, '950 ms full, 570 ms at level 1');
   t.equal(overloadLevel(19_000, 0.1, 0.01, 600), 4, '1,900 ms full: 532 ms at level 4, 617 at level 3');
+  t.equal(
+    overloadLevel(19_000, 0.1, 0.04, 600),
+    6,
+    'near-only every other tick from level 4: 597 ms at level 6 (without it nothing would fit: 902 ms at 7)',
+  );
   t.equal(overloadLevel(1e6, 1, 1, 1), MAX_LEVEL, 'nothing fits: the highest level');
   t.equal(overloadLevel(0, 1, 1, 0), 0, 'no viewers cost nothing');
 });
@@ -132,23 +139,80 @@ t.test('a tick that would overrun degrades by priority: the nearer half every ti
   const upToDate = () => others.map((u) => viewer.visible.get(u)?.posVersion === u.posVersion);
   const walk = () => others.forEach((u) => f.world.move(u, u.x, u.y + 1, 0, 0));
 
-  walk();
-  ticker.runOnce(1000);
-  t.equal(ticker.stats.level, MAX_LEVEL, 'degraded to the highest level');
-  t.same(upToDate(), [true, true, true, false, false, false], 'only the nearer half moved for the viewer');
-  // The viewer is first among the users: its full update comes when ticks % (MAX_LEVEL + 1) is 0.
-  for (let tick = 2; tick < MAX_LEVEL + 1; tick++) {
+  // Ticks 1-7 are light for the viewer (the first among the users: its full update comes when
+  // ticks % (MAX_LEVEL + 1) is 0); at this level its near-only updates go out on even ticks.
+  t.equal(nearEvery(MAX_LEVEL), 2);
+  for (let tick = 1; tick < MAX_LEVEL; tick += 2) {
     walk();
     ticker.runOnce(tick * 1000);
-    t.same(upToDate(), [true, true, true, false, false, false], `tick ${tick}: near half only`);
+    t.equal(ticker.stats.level, MAX_LEVEL, 'degraded to the highest level');
+    t.same(upToDate(), [false, false, false, false, false, false], `tick ${tick}: nothing for this viewer`);
+    ticker.runOnce((tick + 1) * 1000);
+    t.same(upToDate(), [true, true, true, false, false, false], `tick ${tick + 1}: only the nearer half moved`);
   }
   walk();
+  ticker.runOnce(MAX_LEVEL * 1000);
   ticker.runOnce((MAX_LEVEL + 1) * 1000);
   t.same(upToDate(), [true, true, true, true, true, true], 'its full update sends the far half too');
   t.ok(ticker.stats.degradedTicks >= MAX_LEVEL, 'degraded ticks are counted');
   t.ok(ticker.updater.counters.nearOnly > 0);
 
   ticker.setBudgetShare(1);
+  ticker.stats.lastMs = 1500;
+  ticker.runOnce(100_000);
+  t.equal(ticker.stats.level, MAX_LEVEL, 'a tick that overran its interval never lowers the level');
+  ticker.stats.lastMs = 10;
   for (let tick = 0; tick < 30 && ticker.stats.level > 0; tick++) ticker.runOnce((MAX_LEVEL + 2 + tick) * 1000);
   t.equal(ticker.stats.level, 0, 'with budget to spare it steps back to full updates');
+
+  const busy = new Ticker(f.world, { intervalMs: 1000, budgetShare: 1, onOverload: () => {} });
+  busy.runOnce(0);
+  t.equal(busy.stats.level, 0, 'the tick fits its budget');
+  busy.stats.lastMs = 1200;
+  busy.runOnce(1000);
+  t.equal(busy.stats.level, 1, 'but the last one overran its interval (a busy event loop): one level up');
+  busy.runOnce(2000);
+  t.equal(busy.stats.level, 2, 'and another while it still does');
+});
+
+t.test('admission: the Connections limits, then overload, refused with the codes the client shows', async (t) => {
+  const limits = { maxOrdinary: 10, maxPriority: 2 };
+  const calm = { overloaded: false, lastMs: 120, intervalMs: 1000 };
+  const swamped = { overloaded: true, lastMs: 1240, intervalMs: 1000 };
+  t.equal(capacityRefusal(false, { ordinaryUsers: 9, priorityUsers: 0 }, limits, calm), null, 'room for one more');
+  t.same(capacityRefusal(false, { ordinaryUsers: 10, priorityUsers: 0 }, limits, calm), {
+    nak: Nak.MAX_ORDINARY,
+    reason: 'server full (10 users)',
+    kind: 'full',
+  });
+  t.same(capacityRefusal(true, { ordinaryUsers: 10, priorityUsers: 2 }, limits, calm), {
+    nak: Nak.MAX_PRIORITY,
+    reason: 'server full (2 priority users)',
+    kind: 'full',
+  });
+  t.same(capacityRefusal(false, { ordinaryUsers: 3, priorityUsers: 0 }, limits, swamped), {
+    nak: Nak.MAX_ORDINARY,
+    reason: 'server overloaded (updates take 1240 ms of a 1000 ms interval at the highest overload level)',
+    kind: 'overloaded',
+  });
+  t.equal(
+    capacityRefusal(true, { ordinaryUsers: 3, priorityUsers: 0 }, limits, swamped),
+    null,
+    'a priority user still gets in when overloaded',
+  );
+});
+
+t.test('Ticker.overloaded: only at the highest level with the interval still missed', async (t) => {
+  const f = new FakeWorld();
+  const room = f.room();
+  for (let i = 0; i < 20; i++) f.user(room, i * 50, 0);
+  const ticker = new Ticker(f.world, { intervalMs: 1000, budgetShare: 1e-9, onOverload: () => {} });
+  ticker.runOnce(0);
+  ticker.runOnce(1000);
+  t.equal(ticker.stats.level, MAX_LEVEL);
+  t.notOk(ticker.overloaded, 'the last tick took less than the interval');
+  ticker.stats.lastMs = 1500;
+  t.ok(ticker.overloaded, 'a tick longer than the interval at the highest level');
+  ticker.stats.level = MAX_LEVEL - 1;
+  t.notOk(ticker.overloaded, 'below the highest level there is still a way to hold the interval');
 });
