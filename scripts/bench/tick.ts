@@ -12,8 +12,6 @@
 // Scenarios: "rooms" puts users in rooms of 50 walking in 40 m squares (the issue's baseline);
 // "crowd" puts them in rooms of 2,000 in 20 m squares (the dense crowd).
 
-import { EventEmitter } from 'node:events';
-import type { Socket } from 'node:net';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { Connection } from '../../runtime/connection.js';
@@ -23,6 +21,7 @@ import { Ticker } from '../../roomserver/tick.js';
 import { RoomUser } from '../../roomserver/user.js';
 import { DEFAULT_CROWD_POLICY, type CrowdPolicy } from '../../roomserver/view.js';
 import { World } from '../../roomserver/world.js';
+import { CountingSocket } from './counting-socket.js';
 import { fmt, median, table } from './timing.js';
 
 const argv = yargs(hideBin(process.argv))
@@ -48,34 +47,6 @@ const CROWD: CrowdPolicy = argv.crowd
       return { marginRatio: (percent ?? 0) / 100, marginUnits: (metres ?? 0) * 100, minShownMs: (seconds ?? 0) * 1000 };
     })()
   : DEFAULT_CROWD_POLICY;
-
-/** A socket that accepts every write and remembers only how much it was given. */
-class CountingSocket extends EventEmitter {
-  readonly remoteAddress = '127.0.0.1';
-  readonly writableLength = 0;
-  readonly writableNeedDrain = false;
-  bytes = 0;
-  writes = 0;
-  setNoDelay(): this {
-    return this;
-  }
-  setKeepAlive(): this {
-    return this;
-  }
-  pause(): this {
-    return this;
-  }
-  resume(): this {
-    return this;
-  }
-  write(data: Buffer): boolean {
-    this.bytes += data.length;
-    this.writes++;
-    return true;
-  }
-  end(): void {}
-  destroy(): void {}
-}
 
 interface Walker {
   u: RoomUser;
@@ -105,7 +76,7 @@ function run(sc: Scenario) {
   for (let i = 0; i < USERS; i++) {
     const socket = new CountingSocket();
     sockets.push(socket);
-    const conn = new Connection(socket as unknown as Socket, DEFAULT_LIMITS);
+    const conn = new Connection(socket.asSocket(), DEFAULT_LIMITS);
     const u = new RoomUser(
       {
         name: `user${i}`,

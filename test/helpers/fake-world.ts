@@ -1,39 +1,13 @@
-// A RoomServer World without sockets: users on real Connections over a socket that keeps what it
+// A RoomServer World without sockets: users on real Connections over a socket that counts what it
 // is given, for tests of the view and the tick (roomserver/view.ts, tick.ts).
 
-import { EventEmitter } from 'node:events';
-import type { Socket } from 'node:net';
 import { ChannelPopulation } from '../../runtime/channels.js';
 import { DEFAULT_LIMITS } from '../../runtime/config-common.js';
 import { Connection } from '../../runtime/connection.js';
 import type { Room } from '../../roomserver/room.js';
 import { RoomUser } from '../../roomserver/user.js';
 import { World } from '../../roomserver/world.js';
-
-export class RecordingSocket extends EventEmitter {
-  readonly remoteAddress = '127.0.0.1';
-  readonly writableLength = 0;
-  readonly writableNeedDrain = false;
-  bytes = 0;
-  setNoDelay(): this {
-    return this;
-  }
-  setKeepAlive(): this {
-    return this;
-  }
-  pause(): this {
-    return this;
-  }
-  resume(): this {
-    return this;
-  }
-  write(data: Buffer): boolean {
-    this.bytes += data.length;
-    return true;
-  }
-  end(): void {}
-  destroy(): void {}
-}
+import { CountingSocket } from '../../scripts/bench/counting-socket.js';
 
 export class FakeWorld {
   readonly world = new World(new ChannelPopulation(1_000_000));
@@ -45,9 +19,9 @@ export class FakeWorld {
   }
 
   /** A user standing in `room` at (x, y), subscribed to it as SUBSCRIB does for the current room. */
-  user(room: Room, x: number, y: number, maxAvatars = 6): RoomUser & { socket: RecordingSocket } {
-    const socket = new RecordingSocket();
-    const conn = new Connection(socket as unknown as Socket, DEFAULT_LIMITS);
+  user(room: Room, x: number, y: number, maxAvatars = 6): RoomUser & { socket: CountingSocket } {
+    const socket = new CountingSocket();
+    const conn = new Connection(socket.asSocket(), DEFAULT_LIMITS);
     const name = `user${this.count++}`;
     const u = new RoomUser(
       {
