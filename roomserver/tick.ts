@@ -7,8 +7,9 @@
 // loop is busy with more than the tick), the interval still holds and the work degrades by
 // priority: at level L each viewer gets its full update (nearest search, arrivals, departures,
 // every move) one tick in L+1, and on the others only the moves of the nearer half of what it
-// shows, from level 4 on every other tick. The level is chosen before each tick from the costs
-// measured in earlier ticks and from how long the last one took.
+// shows, from level 4 on every other tick; a viewer that shows nothing yet or changed rooms gets
+// its full update at once. The level is chosen before each tick from the costs measured in
+// earlier ticks and from how long the last one took.
 
 import { flushAll } from '../runtime/connection.js';
 import { Distribution } from '../runtime/stats.js';
@@ -54,6 +55,15 @@ export function overloadLevel(viewers: number, fullMs: number, nearMs: number, b
     if (viewers * (fullMs + (nearMs * level) / nearEvery(level)) <= budgetMs * stride) return level;
   }
   return MAX_LEVEL;
+}
+
+/**
+ * Whether a viewer gets its full update this tick: its turn in the stride, or it shows nothing
+ * yet or walked into another room since its last one (a user who just logged in or teleported
+ * sees the avatars around it at once, whatever the level).
+ */
+function fullUpdateDue(u: RoomUser, turn: number, stride: number): boolean {
+  return turn % stride === 0 || u.visible.size === 0 || u.viewedRoom !== u.room;
 }
 
 /** Moving average of a per-viewer cost: steady enough not to flip levels on one slow tick. */
@@ -217,9 +227,8 @@ export class Ticker {
     let t0 = performance.now();
     let n = 0;
     for (let i = from; i < to; i++) {
-      if ((i + phase) % stride !== 0) continue;
       const u = users[i] as RoomUser;
-      if (u.conn.isClosed) continue;
+      if (!fullUpdateDue(u, i + phase, stride) || u.conn.isClosed) continue;
       updater.update(u, now);
       n++;
     }
@@ -233,9 +242,8 @@ export class Ticker {
     const every = nearEvery(this.stats.level);
     const nearPhase = this.stats.ticks % every;
     for (let i = from; i < to; i++) {
-      if ((i + phase) % stride === 0 || (i + nearPhase) % every !== 0) continue;
       const u = users[i] as RoomUser;
-      if (u.conn.isClosed) continue;
+      if (fullUpdateDue(u, i + phase, stride) || (i + nearPhase) % every !== 0 || u.conn.isClosed) continue;
       updater.updateNearest(u);
       n++;
     }

@@ -108,6 +108,7 @@ export class ViewUpdater {
   }
 
   update(v: RoomUser, now = Date.now()): void {
+    v.viewedRoom = v.room;
     const chosen = this.select(v);
     const chosenDist = this.chosenDist;
     const stamp = ++this.stamp;

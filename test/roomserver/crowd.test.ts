@@ -216,3 +216,30 @@ t.test('Ticker.overloaded: only at the highest level with the interval still mis
   ticker.stats.level = MAX_LEVEL - 1;
   t.notOk(ticker.overloaded, 'below the highest level there is still a way to hold the interval');
 });
+
+t.test('under overload a user who just arrived, or changed rooms, is shown its neighbours at once', async (t) => {
+  const f = new FakeWorld();
+  const hall = f.room();
+  const annex = f.room();
+  for (let i = 0; i < 8; i++) f.user(hall, i * 100, 0);
+  f.user(annex, 0, 0);
+  const ticker = new Ticker(f.world, { intervalMs: 1000, budgetShare: 1e-9, onOverload: () => {} });
+  ticker.runOnce(0);
+  ticker.runOnce(1000);
+  t.equal(ticker.stats.level, MAX_LEVEL);
+  // Nine users before it: its turn in the stride of 8 is not this tick (9 + ticks 2 is not a multiple of 8).
+  const late = f.user(hall, 50, 50);
+  ticker.runOnce(2000);
+  t.equal(late.visible.size, 6, 'a newcomer sees its six nearest with the next tick');
+  late.subscriptions.clear();
+  hall.subscribers.delete(late);
+  late.subscriptions.set(annex.id, { room: annex, x: 0, y: 0, z: 0, distance: -100 });
+  annex.subscribers.add(late);
+  f.world.place(late, annex, 10, 0, 0, 0);
+  ticker.runOnce(3000);
+  t.same(
+    [...late.visible.keys()].map((u) => u.room),
+    [annex],
+    'after walking into the annex it shows the annex, with the next tick',
+  );
+});
