@@ -271,10 +271,15 @@ export class Ticker {
       // The last tick overran whatever its own cost: reads, chat and logins filled the loop too.
       level = Math.min(MAX_LEVEL, Math.max(level, s.level + 1));
     } else if (level < s.level) {
+      // Down one level a tick at most, and only with room to spare: a level reached because the
+      // loop was busy says nothing the cost model knows, and jumping back to 0 would overrun again.
       level =
         s.lastMs > budgetMs
           ? s.level
-          : Math.min(s.level, overloadLevel(viewers, this.fullCost, near, budgetMs * STEP_DOWN_SHARE));
+          : Math.max(
+              s.level - 1,
+              Math.min(s.level, overloadLevel(viewers, this.fullCost, near, budgetMs * STEP_DOWN_SHARE)),
+            );
     }
     s.level = level;
     if (level > 0) s.degradedTicks++;
