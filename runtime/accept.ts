@@ -9,7 +9,7 @@ import type { AddressLimits } from './address-limits.js';
 import type { Limits } from './config-common.js';
 import { Connection, normalizeAddress, type CloseReason } from './connection.js';
 import type { FileBudget } from './file-budget.js';
-import type { LogLimiter } from './log-limit.js';
+import { SERVER_STATE, type LogLimiter } from './log-limit.js';
 
 export interface AcceptGate {
   readonly addresses: AddressLimits;
@@ -28,10 +28,10 @@ export interface AcceptGate {
  */
 export function admitClient(socket: Socket, gate: AcceptGate, refusal: string | null): Connection | null {
   const address = normalizeAddress(socket.remoteAddress);
-  if (refusal !== null) return refuse(socket, gate, address, refusal);
+  // The server's own state (full, shutting down, out of files): one line per window for everyone.
+  if (refusal !== null) return refuse(socket, gate, SERVER_STATE, refusal, address);
   const noFiles = gate.files.refusal(gate.openSockets);
-  // One line per window for the whole server: it is not this address's doing.
-  if (noFiles !== null) return refuse(socket, gate, 'files', noFiles, address);
+  if (noFiles !== null) return refuse(socket, gate, SERVER_STATE, noFiles, address);
   const limits = gate.limits();
   const a = gate.addresses.admit(address, {
     connections: limits.connectionsPerAddress,
@@ -45,9 +45,11 @@ export function admitClient(socket: Socket, gate: AcceptGate, refusal: string | 
 
 function refuse(socket: Socket, gate: AcceptGate, offender: string, why: string, who = offender): null {
   const text = `connection refused: ${why}`;
-  gate.logLimit.error(who, text, text, offender, {
+  // The server's state is one kind of line whatever its counts ("1000 connections open", "1003 …").
+  const event = offender === SERVER_STATE ? text.replace(/\d+/g, '#') : text;
+  gate.logLimit.error(who, event, text, offender, {
     event: 'connection-refused',
-    address: who === 'files' ? null : who,
+    address: who,
   });
   socket.on('error', () => {});
   socket.destroy();

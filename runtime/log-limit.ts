@@ -24,6 +24,11 @@ interface Entry {
 /** Offenders tracked at once; beyond it, new ones share one entry (bounded memory under a flood). */
 export const MAX_TRACKED = 10_000;
 const OVERFLOW_KEY = '\u0000*';
+/**
+ * The offender for what is the server's state rather than anyone's doing (a full or overloaded
+ * server refusing logins): one line per window for everyone, with the count, however many ask.
+ */
+export const SERVER_STATE = '\u0000server';
 
 export class LogLimiter {
   private readonly entries = new Map<string, Entry>();

@@ -13,6 +13,7 @@ import { foldsSafely, isReservedName, isValidUserName } from '../protocol/names.
 import type { NewProp, OldProp } from '../protocol/props.js';
 import { describeBan } from '../runtime/bans.js';
 import { describe } from '../runtime/lifecycle.js';
+import { SERVER_STATE } from '../runtime/log-limit.js';
 import { DatabaseError, type StoredProperty } from '../runtime/db/types.js';
 import { HashingOverloaded } from './passwords.js';
 import type { UserServer } from './server.js';
@@ -37,12 +38,17 @@ export interface LoginContext {
   sessionPassword: string | null;
 }
 
-type Refusal = { nak: NakCode; reason: string };
+/** `full`: the server's state, not the client's doing (logged once per window for everyone). */
+type Refusal = { nak: NakCode; reason: string; full?: true };
 type Step = (ctx: LoginContext) => Promise<Refusal | void> | Refusal | void;
 
 const checkConnections: Step = (ctx) => {
   if (ctx.session.full) {
-    return { nak: Nak.MAX_ORDINARY, reason: `server full (Connections ${ctx.us.cfg.maxConnections} connections)` };
+    return {
+      nak: Nak.MAX_ORDINARY,
+      reason: `server full (Connections ${ctx.us.cfg.maxConnections} connections)`,
+      full: true,
+    };
   }
 };
 
@@ -86,7 +92,7 @@ const checkBan: Step = (ctx) => {
 const checkCapacity: Step = (ctx) => {
   const replacing = ctx.us.users.get(ctx.name.toLowerCase()) !== undefined;
   if (!replacing && ctx.us.users.size >= ctx.us.cfg.maxActiveUsers) {
-    return { nak: Nak.MAX_ORDINARY, reason: `server full (${ctx.us.cfg.maxActiveUsers} active users)` };
+    return { nak: Nak.MAX_ORDINARY, reason: `server full (${ctx.us.cfg.maxActiveUsers} active users)`, full: true };
   }
 };
 
@@ -249,7 +255,7 @@ export async function runLogin(us: UserServer, session: UserSession, sent: reado
     ctx.name || session.address,
     `login refused ${refusal.reason}`,
     `login refused: ${refusal.reason} (NAK ${refusal.nak})`,
-    session.address,
+    refusal.full ? SERVER_STATE : session.address,
     { event: 'login-refused', user: ctx.name || null, address: session.address },
   );
   session.conn.send(sessionInitNak(refusal.nak));

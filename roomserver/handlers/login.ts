@@ -10,14 +10,12 @@ import { foldsSafely, isReservedName, isValidUserName } from '../../protocol/nam
 import type { OldProp } from '../../protocol/props.js';
 import { describeBan } from '../../runtime/bans.js';
 import { describe } from '../../runtime/lifecycle.js';
+import { SERVER_STATE } from '../../runtime/log-limit.js';
 import { capacityRefusal } from '../admission.js';
 import type { LoginDecision } from '../galaxy.js';
 import type { Session } from '../session.js';
 import { RoomUser } from '../user.js';
 import { MAX_AVATARS_CAP } from '../view.js';
-
-/** The offender every capacity refusal is logged under. */
-const CAPACITY = '\u0000capacity';
 
 export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Promise<void> {
   const { rs, conn } = s;
@@ -34,7 +32,7 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
       loginName || conn.remoteAddress,
       capacity ? `login refused ${capacity}` : `login refused ${reason}`,
       `login refused: ${reason} (NAK ${nak})`,
-      capacity ? CAPACITY : conn.remoteAddress,
+      capacity ? SERVER_STATE : conn.remoteAddress,
       { event: 'login-refused', user: loginName || null, address: conn.remoteAddress },
     );
     conn.send(sessionInitNak(nak));

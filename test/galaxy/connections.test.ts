@@ -45,6 +45,13 @@ t.test('Connections 2: a third socket is told "server full" (NAK 2); past 16 suc
   await g.us.waitLog(/connection refused: 2 connections open \(Connections 2\) and 16 more being told so/);
   t.equal(await login(waiting[0] as ClientConnection, 'Dora'), Nak.MAX_ORDINARY);
   await a.logoff();
+  // Anna's logoff record comes after Dora's refusal in the log: by then that line would be there.
+  await g.us.waitLog(/ Anna \(127\.10\.0\.1\)\s+active since/);
+  t.equal(
+    g.us.log().match(/login refused: server full \(Connections 2 connections\)/g)?.length,
+    1,
+    "a full server is the server's state: one line per LogLimitWindow for Carl and Dora (other addresses)",
+  );
   const e = await from('127.10.0.4');
   t.equal(await login(e, 'Emil'), 0, 'a closed connection makes room for a new one');
 });
