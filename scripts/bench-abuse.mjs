@@ -17,15 +17,15 @@
 // keywords the original servers know, so `--root` may name another checkout (built) to compare,
 // e.g. main. Clients use this checkout's protocol client and sources in 127.0.0.0/8 only. Every
 // part is bounded in time (about two and a half minutes in all) and in sockets (under 2,500).
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ClientConnection, LoginRefused } from '../dist/protocol/client.js';
 import { encodeCommand } from '../dist/protocol/codec.js';
+import { spawnServer } from '../dist/scripts/bench/spawn-server.js';
 
 const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = yargs(hideBin(process.argv))
@@ -39,36 +39,18 @@ const parts = new Set(argv.only.split(','));
 const root = resolve(argv.root);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** One server process in its own directory; resolves once its log says Ready to serve. */
+/** One server process in its own directory, once its log says Ready to serve. */
 async function server(kind, lines) {
-  const dir = mkdtempSync(join(tmpdir(), 'ws-abuse-'));
-  writeFileSync(join(dir, 'bench.cfg'), [...lines, ''].join('\n'));
-  const main = join(root, 'dist', kind === 'US' ? 'userserver' : 'roomserver', 'main.js');
-  const proc = spawn(process.execPath, [main, 'bench.cfg'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  await new Promise((res, rej) => {
-    proc.stdout.setEncoding('utf8').on('data', (d) => {
-      out += d;
-      if (out.includes('Redirecting')) res();
-    });
-    proc.on('exit', () => rej(new Error(`${kind} exited: ${out}`)));
+  const s = await spawnServer({
+    kind,
+    config: { text: lines.join('\n') },
+    dirPrefix: 'ws-abuse-',
+    main: join(root, 'dist', kind === 'US' ? 'userserver' : 'roomserver', 'main.js'),
   });
-  const ports = Object.fromEntries(
-    [...out.matchAll(/Listening for (\S+) on \S*:(\d+)/g)].map((m) => [m[1], Number(m[2])]),
-  );
-  const log = join(dir, `${/Log file: (\S+)\.log/.exec(out)[1]}.log`);
-  while (!/^Ready to serve$/m.test(existsSync(log) ? readFileSync(log, 'utf8') : '')) await sleep(50);
   return {
-    dir,
-    port: ports.users,
-    log,
-    logBytes: () => statSync(log).size,
-    logText: () => readFileSync(log, 'utf8'),
-    stop: () =>
-      new Promise((res) => {
-        proc.on('exit', res);
-        proc.kill('SIGTERM');
-      }),
+    ...s,
+    logBytes: () => statSync(s.log).size,
+    logText: () => readFileSync(s.log, 'utf8'),
   };
 }
 

@@ -12,16 +12,13 @@
 // and the rooms' ids are back in the pool, with the server's own count of rooms in memory and ids
 // in use (its debug census line). The target: RSS after leaving within 20% of the start.
 // Bounded in time (--seconds plus at most --settle) and size (--clients ≤ 500); loopback only.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ClientConnection } from '../dist/protocol/client.js';
+import { spawnServer } from '../dist/scripts/bench/spawn-server.js';
+import { sampleProcess } from '../dist/scripts/farm/procstat.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = yargs(hideBin(process.argv))
   .option('clients', { type: 'number', default: 50 })
   .option('seconds', { type: 'number', default: 600, describe: 'churn time' })
@@ -44,13 +41,9 @@ const CLIENTS = Math.min(Math.max(1, argv.clients), 500);
 const VALUE = 'v'.repeat(Math.min(argv['value-bytes'], 220));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function rssMiB(pid) {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
+const rssMiB = (pid) => (sampleProcess(pid)?.rssKiB ?? NaN) / 1024;
 
-async function startServer() {
-  const dir = mkdtempSync(join(tmpdir(), 'ws-churn-'));
+function startServer() {
   const cfg = [
     'Server Churn',
     'Users 0',
@@ -60,29 +53,18 @@ async function startServer() {
     `RoomIds 65535 ${argv.quiet}`,
     argv.database ? 'RoomDatabase churn pw sqlite:rooms.db 0.05' : '',
   ].join('\n');
-  writeFileSync(join(dir, 'churn.cfg'), `${cfg}\n`);
-  const proc = spawn(process.execPath, [join(root, 'dist/roomserver/main.js'), 'churn.cfg'], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'inherit'],
+  return spawnServer({
+    kind: 'RS',
+    config: { text: cfg },
+    dirPrefix: 'ws-churn-',
     env: { ...process.env, NODE_OPTIONS: argv['server-node-options'] },
   });
-  let out = '';
-  await new Promise((res, rej) => {
-    proc.stdout.setEncoding('utf8').on('data', (d) => {
-      out += d;
-      if (out.includes('Redirecting')) res();
-    });
-    proc.on('exit', () => rej(new Error(`RoomServer exited: ${out}`)));
-  });
-  const port = Number(/Listening for users on [^:]+:(\d+)/.exec(out)[1]);
-  const base = /Log file: (\S+)\.log/.exec(out)[1];
-  return { proc, port, pid: proc.pid, dir, outPath: join(dir, `${base}.out`) };
 }
 
 /** The RoomServer's last census line (rooms in memory, ids), from its debug output. */
 function census(server) {
-  if (!existsSync(server.outPath)) return '(no census yet)';
-  const lines = readFileSync(server.outPath, 'utf8').match(/rooms: .*$/gm);
+  if (!existsSync(server.debugOut)) return '(no census yet)';
+  const lines = readFileSync(server.debugOut, 'utf8').match(/rooms: .*$/gm);
   return lines ? lines[lines.length - 1] : '(no census yet)';
 }
 
@@ -201,5 +183,4 @@ console.log(
   `RSS start ${rssStart.toFixed(1)} MiB, peak ${peak.toFixed(1)} MiB, after ${rssAfter.toFixed(1)} MiB: ` +
     `${delta >= 0 ? '+' : ''}${delta.toFixed(1)}% of the start (target: within 20%) ${Math.abs(delta) <= 20 ? 'MET' : 'MISSED'}`,
 );
-server.proc.kill('SIGTERM');
-await new Promise((r) => server.proc.once('exit', r));
+await server.stop();

@@ -10,16 +10,13 @@
 // its z coordinate (tenths of centiseconds), so a viewer knows how old each LONGLOC it receives is
 // without sharing clocks. Prints server CPU and memory, tick behaviour as seen by clients, and the
 // move-to-viewer latency distribution. Bounded in time and size; loopback only.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ClientConnection } from '../dist/protocol/client.js';
+import { spawnServer } from '../dist/scripts/bench/spawn-server.js';
+import { sampleProcess } from '../dist/scripts/farm/procstat.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = yargs(hideBin(process.argv))
   .option('users', { type: 'number', default: 1000 })
   .option('per-room', { type: 'number', default: 50, describe: 'users per room' })
@@ -46,36 +43,19 @@ const N = Math.min(argv.users, 9000); // both ends on one machine: stay far belo
 const intervalMs = argv['interval-us'] / 1000;
 
 async function startServer() {
-  const dir = mkdtempSync(join(tmpdir(), 'ws-load-'));
-  writeFileSync(
-    join(dir, 'load.cfg'),
-    `Server Load\nUsers 0\nBindAddr 127.0.0.1\nClientUpdates ${argv.avatars} ${argv['interval-us']}\nConnections ${N + 100} 10\nFloodLimit 1000 5000\nAddressLimit ${N + 100} ${N + 100}\n${argv.config.replace(/\\n/g, '\n')}\n`,
-  );
-  const proc = spawn(process.execPath, [resolve(argv.main ?? join(root, 'dist/roomserver/main.js')), 'load.cfg'], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const s = await spawnServer({
+    kind: 'RS',
+    config: {
+      text: `Server Load\nUsers 0\nBindAddr 127.0.0.1\nClientUpdates ${argv.avatars} ${argv['interval-us']}\nConnections ${N + 100} 10\nFloodLimit 1000 5000\nAddressLimit ${N + 100} ${N + 100}\n${argv.config.replace(/\\n/g, '\n')}\n`,
+    },
+    dirPrefix: 'ws-load-',
+    main: argv.main ? resolve(argv.main) : undefined,
   });
-  let out = '';
-  await new Promise((res, rej) => {
-    proc.stdout.setEncoding('utf8').on('data', (d) => {
-      out += d;
-      if (out.includes('Redirecting')) res();
-    });
-    proc.on('exit', () => rej(new Error(`RoomServer exited: ${out}`)));
-  });
-  const port = Number(/Listening for users on [^:]+:(\d+)/.exec(out)[1]);
-  const status = /Listening for status on [^:]+:(\d+)/.exec(out);
-  return { proc, port, pid: proc.pid, dir, statusPort: status ? Number(status[1]) : null };
+  return { ...s, statusPort: s.ports.status ?? null };
 }
 
-function cpuTicks(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100/s)
-}
-function rssMiB(pid) {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
+const cpuTicks = (pid) => sampleProcess(pid)?.cpuTicks ?? NaN; // utime + stime, in clock ticks (100/s)
+const rssMiB = (pid) => (sampleProcess(pid)?.rssKiB ?? NaN) / 1024;
 
 const stamp = () => Math.floor((Date.now() % 10_000) / 10); // 0..999, 10 ms resolution
 const latencies = [];
@@ -201,7 +181,6 @@ console.log(
 );
 for (const b of bots) b.c.close();
 if (server.proc) {
-  server.proc.kill('SIGTERM');
-  await new Promise((r) => server.proc.on('exit', r));
+  await server.stop();
 }
 process.exit(0);
