@@ -1,10 +1,10 @@
 // One RoomServer process: accepts client sockets, owns the world, the tick and the galaxy link, and
 // turns connection events into the log lines the guide promises (AG-32, AG-34).
 
-import type { Server, Socket } from 'node:net';
 import type { NewProp } from '../protocol/props.js';
 import { admitClient, logClose, watchAcceptErrors, type AcceptGate } from '../runtime/accept.js';
 import { AddressLimits } from '../runtime/address-limits.js';
+import type { ClientListener, ClientSocket } from '../runtime/client-socket.js';
 import { FileBudget } from '../runtime/file-budget.js';
 import { BanList } from '../runtime/bans.js';
 import type { CloseReason, TraceHooks } from '../runtime/connection.js';
@@ -82,7 +82,7 @@ export class RoomServer implements AcceptGate {
     /** Replaced by a configuration reload (AG-29): read it when you use it. */
     public cfg: Readonly<RoomServerConfig>,
     readonly log: ServerLog,
-    private readonly listener: Server,
+    private readonly listener: ClientListener,
     readonly configPath: string,
   ) {
     this.stats = new StatsRegistry('roomserver', roomServerLogName(cfg));
@@ -129,6 +129,7 @@ export class RoomServer implements AcceptGate {
       intervalMs: cfg.updateIntervalUs / 1000,
       budgetShare: cfg.tickBudgetShare,
       crowd: cfg.crowd,
+      ...(listener.lagMs ? { ioLagMs: () => listener.lagMs?.() ?? 0 } : {}),
       onOverload: (missed) =>
         log.event(
           `ALERT: Load appears to be approaching the limits of this hardware. (${missed} update intervals missed this hour)`,
@@ -148,7 +149,7 @@ export class RoomServer implements AcceptGate {
       report: (now) => roomServerReport(now, roomServerLogName(this.cfg), this.world),
       reportExtra: () => tickReport.lines(),
     });
-    listener.on('connection', (socket: Socket) => this.accept(socket));
+    listener.on('connection', (socket: ClientSocket) => this.accept(socket));
     watchAcceptErrors(listener, 'clients', this.logLimit);
     this.monitoring = roomServerMonitoring(this);
   }
@@ -268,7 +269,7 @@ export class RoomServer implements AcceptGate {
     if (change) this.log.event(change);
   }
 
-  private accept(socket: Socket): void {
+  private accept(socket: ClientSocket): void {
     // Beyond the users Connections allows, a few sockets are taken on to be told "server full"
     // (NAK 2 or 3 to their SESSIONINIT): until then nobody knows which kind of user they are.
     const limit = this.cfg.maxOrdinary + this.cfg.maxPriority + PRELOGIN_SLACK;
@@ -310,6 +311,11 @@ export class RoomServer implements AcceptGate {
       { ...who, event: 'session' },
     );
     if (prev !== 'live') this.log.debug(`${u.name} closed in state ${prev}`);
+  }
+
+  /** SendQueue changed: the I/O thread, if any, enforces it where the queues are. */
+  socketLimitsChanged(): void {
+    this.listener.setLimits?.(this.cfg.limits.sendQueueBytes, this.cfg.limits.drainTimeoutMs);
   }
 
   get sessionCount(): number {

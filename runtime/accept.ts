@@ -4,8 +4,8 @@
 // address lease. Sockets stop short of the open-file limit (runtime/file-budget.ts); should the
 // listener still fail to accept, that is logged once per window and it goes on listening.
 
-import type { Server, Socket } from 'node:net';
 import type { AddressLimits } from './address-limits.js';
+import type { ClientListener, ClientSocket } from './client-socket.js';
 import type { Limits } from './config-common.js';
 import { Connection, normalizeAddress, type CloseReason } from './connection.js';
 import type { FileBudget } from './file-budget.js';
@@ -26,7 +26,7 @@ export interface AcceptGate {
  * A Connection for `socket`, or null when it was refused: `refusal` says why the server itself
  * cannot take it (null when it can), then the address limits decide.
  */
-export function admitClient(socket: Socket, gate: AcceptGate, refusal: string | null): Connection | null {
+export function admitClient(socket: ClientSocket, gate: AcceptGate, refusal: string | null): Connection | null {
   const address = normalizeAddress(socket.remoteAddress);
   // The server's own state (full, shutting down, out of files): one line per window for everyone.
   if (refusal !== null) return refuse(socket, gate, SERVER_STATE, refusal, address);
@@ -43,7 +43,7 @@ export function admitClient(socket: Socket, gate: AcceptGate, refusal: string | 
   return conn;
 }
 
-function refuse(socket: Socket, gate: AcceptGate, offender: string, why: string, who = offender): null {
+function refuse(socket: ClientSocket, gate: AcceptGate, offender: string, why: string, who = offender): null {
   const text = `connection refused: ${why}`;
   // The server's state is one kind of line whatever its counts ("1000 connections open", "1003 …").
   const event = offender === SERVER_STATE ? text.replace(/\d+/g, '#') : text;
@@ -57,7 +57,7 @@ function refuse(socket: Socket, gate: AcceptGate, offender: string, why: string,
 }
 
 /** Accept failures of a listening server: logged once per window, never fatal. */
-export function watchAcceptErrors(server: Server, what: string, logLimit: LogLimiter): void {
+export function watchAcceptErrors(server: ClientListener, what: string, logLimit: LogLimiter): void {
   server.on('error', (err: NodeJS.ErrnoException) => {
     const code = err.code ?? 'error';
     const text =

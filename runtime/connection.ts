@@ -4,12 +4,12 @@
 //
 // The connection never logs. It reports through its handler; the server decides what to write.
 
-import type { Socket } from 'node:net';
 import type { AnyCommand } from '../protocol/commands.js';
 import { StreamDecoder } from '../protocol/decoder.js';
 import { isProtocolError } from '../protocol/errors.js';
 import { KEEPALIVE } from '../protocol/messages.js';
 import type { AddressLease } from './address-limits.js';
+import type { ClientSocket } from './client-socket.js';
 import type { Limits } from './config-common.js';
 
 export type CloseKind =
@@ -124,7 +124,7 @@ export class Connection {
   framesOut = 0;
 
   constructor(
-    readonly socket: Socket,
+    readonly socket: ClientSocket,
     private readonly limits: Readonly<Limits>,
     /** Commands allowed to pile up while the session waits for async work (login, database). */
     private readonly maxHeldCommands = 256,
@@ -151,6 +151,7 @@ export class Connection {
       this.close({ kind: 'peer', detail: err.code === 'ECONNRESET' ? 'Connection reset by peer' : err.message }),
     );
     socket.on('drain', () => this.drained());
+    socket.on('slow', (detail) => this.destroy({ kind: 'slow', detail }));
     this.loginTimer = setTimeout(
       () => this.close({ kind: 'login-timeout', detail: 'login did not arrive in time' }),
       limits.loginTimeoutMs,
@@ -344,6 +345,7 @@ export class Connection {
     // A dead socket must not fire into a freed session.
     this.socket.removeAllListeners('data');
     this.socket.removeAllListeners('drain');
+    this.socket.removeAllListeners('slow');
     this.socket.removeAllListeners('error');
     this.socket.on('error', () => {});
     const h = this.handler;

@@ -1,12 +1,12 @@
 // The sockets a server has accepted, so that a shutdown can wait (briefly) for the last frames it
 // wrote to reach their clients before the process exits.
 
-import type { Socket } from 'node:net';
+import type { ClientSocket } from './client-socket.js';
 
 export class SocketSet {
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets = new Set<ClientSocket>();
 
-  track(socket: Socket): void {
+  track(socket: ClientSocket): void {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
   }
