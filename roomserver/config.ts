@@ -88,6 +88,8 @@ export interface RoomServerConfig extends CommonDraft {
   tickBudgetShare: number;
   /** Extension HeapGrowth: V8's heap may grow this many percent past what is alive; 0 = V8's own. @default 30 */
   heapGrowthPercent: number;
+  /** Extension IoThread: client sockets live on a thread of their own (runtime/io-thread/). @default off */
+  ioThread: boolean;
 }
 
 export const RS_DEFAULTS = {
@@ -98,6 +100,7 @@ export const RS_DEFAULTS = {
   maxPriority: 10,
   tickBudgetPercent: 60,
   heapGrowthPercent: 30,
+  ioThread: false,
 } as const;
 
 const TABLE: KeywordSpec<RoomServerConfig>[] = [
@@ -211,6 +214,13 @@ const TABLE: KeywordSpec<RoomServerConfig>[] = [
       d.tickBudgetShare = n(v, 0) / 100;
     },
   },
+  {
+    keyword: 'IoThread',
+    args: [{ name: 'on|off', type: { kind: 'literal', values: ['on', 'off'] } }],
+    apply(d, v) {
+      d.ioThread = str(v, 0) === 'on';
+    },
+  },
   secondsKeyword<RoomServerConfig>('LinkRetry', (d, ms) => (d.linkRetryMs = ms), 3600),
   {
     keyword: 'PublicAddress',
@@ -239,6 +249,7 @@ export function roomServerDraft(file: string): RoomServerConfig {
     crowd: { ...DEFAULT_CROWD_POLICY },
     tickBudgetShare: RS_DEFAULTS.tickBudgetPercent / 100,
     heapGrowthPercent: RS_DEFAULTS.heapGrowthPercent,
+    ioThread: RS_DEFAULTS.ioThread,
   };
 }
 

@@ -5,7 +5,18 @@ import { ctime } from '../runtime/ctime.js';
 import { setHeapGrowth } from '../runtime/heap-growth.js';
 import { installLifecycle } from '../runtime/lifecycle.js';
 import { ServerLog } from '../runtime/log.js';
-import { die, listenOrDie, loadOrDie, parseCli, printParticulars, resolveConfigOrDie } from '../runtime/cli.js';
+import type { AddressInfo } from 'node:net';
+import {
+  LISTEN_BACKLOG,
+  die,
+  listenFailure,
+  listenOrDie,
+  loadOrDie,
+  parseCli,
+  printParticulars,
+  resolveConfigOrDie,
+} from '../runtime/cli.js';
+import { IoThread } from '../runtime/io-thread/bridge.js';
 import { listenHttpOrDie } from '../runtime/http/endpoint.js';
 import { loadLogTransports } from '../runtime/log-plugins.js';
 import { operationsParticulars, outputParticulars } from '../runtime/particulars.js';
@@ -20,7 +31,10 @@ async function main(): Promise<void> {
   const path = resolveConfigOrDie(PROGRAM, args.configArg);
   const cfg = loadOrDie(PROGRAM, () => loadRoomServerConfig(path));
   setHeapGrowth(cfg.heapGrowthPercent);
-  const { server, address } = await listenOrDie(PROGRAM, 'users', cfg.usersPort, cfg.bindAddr);
+  const io = cfg.ioThread ? await startIoThread(cfg) : null;
+  const { server, address } = io
+    ? { server: io, address: io.address() as AddressInfo }
+    : await listenOrDie(PROGRAM, 'users', cfg.usersPort, cfg.bindAddr);
   const status = cfg.statusHttp ? await listenHttpOrDie(PROGRAM, cfg.statusHttp.port, cfg.statusHttp.bindAddr) : null;
   const name = roomServerLogName(cfg);
   const baseName = `${name}RS.${process.pid}`;
@@ -46,13 +60,31 @@ async function main(): Promise<void> {
   const rs = new RoomServer(cfg, log, server, path);
   installLifecycle({
     log,
-    shutdown: () => rs.shutdown(),
+    shutdown: async () => {
+      await rs.shutdown();
+      await io?.stop();
+    },
     toggleTracing: () => rs.toggleTracing(),
     hangup: () => rs.hangup(),
   });
   installShowStats(log, rs.stats);
   if (status) rs.monitoring.serve(status.server);
   await rs.start();
+}
+
+/** IoThread on: the I/O thread listens, and holds every client socket. */
+async function startIoThread(cfg: Readonly<RoomServerConfig>): Promise<IoThread> {
+  try {
+    return await IoThread.start({
+      port: cfg.usersPort,
+      host: cfg.bindAddr,
+      backlog: LISTEN_BACKLOG,
+      sendQueueBytes: cfg.limits.sendQueueBytes,
+      drainTimeoutMs: cfg.limits.drainTimeoutMs,
+    });
+  } catch (err) {
+    die(PROGRAM, listenFailure('users', cfg.usersPort, cfg.bindAddr, err).message);
+  }
 }
 
 function describeConfig(
@@ -72,7 +104,7 @@ function describeConfig(
     us
       ? `UserServer: ${us.host}:${us.port} as RoomServer "${us.name}"`
       : 'UserServer: none (stand-alone anonymous world, server type 4)',
-    `Listening for users on ${host}:${port}`,
+    `Listening for users on ${host}:${port}${cfg.ioThread ? ' (sockets on the I/O thread)' : ''}`,
     `Client updates: nearest ${cfg.maxAvatars} avatars every ${cfg.updateIntervalUs} microseconds`,
     `Connections: ${cfg.maxOrdinary} ordinary, ${cfg.maxPriority} priority`,
     `Max channel population: ${cfg.maxChannelPopulation ?? 'unlimited'}${us && cfg.maxChannelPopulation ? ' (ignored: the UserServer assigns channels)' : ''}`,

@@ -2,7 +2,7 @@
 // `kill -HUP`. Everything the server reads at use applies at once (limits, Connections,
 // ClientUpdates, CrowdHysteresis, TickBudget, HeapGrowth (0 keeps the factor last set), Access, MothFile, Logging, the web settings, MaxChannelPopulation, the report and
 // rotation keywords…); World, PublicAddress and the UserServer line reach the UserServer with the
-// next link handshake (at once when the link is down); the ports, Server, BindAddr, RoomDatabase,
+// next link handshake (at once when the link is down); the ports, Server, BindAddr, IoThread, RoomDatabase,
 // LogTransport, StatusHttp and StatsSample need a restart, and so does adding or removing the
 // UserServer line.
 
@@ -12,7 +12,15 @@ import { loadRoomServerConfig, type RoomServerConfig } from './config.js';
 import { LinkedGalaxy } from './link.js';
 import type { RoomServer } from './server.js';
 
-const RESTART = ['serverName', 'usersPort', 'bindAddr', 'roomDatabase', 'operations.transports', ...MONITORING_RESTART];
+const RESTART = [
+  'serverName',
+  'usersPort',
+  'bindAddr',
+  'ioThread',
+  'roomDatabase',
+  'operations.transports',
+  ...MONITORING_RESTART,
+];
 
 const KEYWORDS: Record<string, string> = {
   maxAvatars: 'ClientUpdates',
@@ -28,6 +36,7 @@ const KEYWORDS: Record<string, string> = {
   crowd: 'CrowdHysteresis',
   tickBudgetShare: 'TickBudget',
   heapGrowthPercent: 'HeapGrowth',
+  ioThread: 'IoThread',
 };
 
 /** What the UserServer only learns in the link handshake. */
@@ -66,6 +75,7 @@ export function reloadRoomServer(rs: RoomServer, why: string): boolean {
   rs.refreshServerProps();
   rs.world.channels.limit = rs.channelLimit();
   if (c.has('logging') && cfg.logging !== rs.log.tracing) rs.toggleTracing('Logging in the configuration');
+  if (c.has('limits.sendQueueBytes') || c.has('limits.drainTimeoutMs')) rs.socketLimitsChanged();
   rs.log.setJson(cfg.operations.json);
   rs.housekeeping.reschedule();
   rs.monitoring.reconfigured();

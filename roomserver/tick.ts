@@ -82,6 +82,11 @@ export interface TickerOptions {
   crowd?: Readonly<CrowdPolicy>;
   /** Viewers handled per slice before yielding to I/O. */
   sliceSize?: number;
+  /**
+   * How long the writes wait for the I/O thread (IoThread on): the tick's output is late by that
+   * much, so a lag past the interval counts as an overrun.
+   */
+  ioLagMs?(): number;
   /** Called once per hour when more than 5 intervals were missed in it (AG-31). */
   onOverload(missedInHour: number): void;
 }
@@ -186,7 +191,12 @@ export class Ticker {
 
   /** True when even the highest overload level cannot hold the interval: new users are refused. */
   get overloaded(): boolean {
-    return this.stats.level === MAX_LEVEL && this.stats.lastMs > this.opts.intervalMs;
+    return this.stats.level === MAX_LEVEL && this.lateMs > this.opts.intervalMs;
+  }
+
+  /** How late the last tick's updates reached the sockets: its own duration, or the I/O thread's lag. */
+  get lateMs(): number {
+    return Math.max(this.stats.lastMs, this.opts.ioLagMs?.() ?? 0);
   }
 
   /** Runs one complete tick synchronously (tests and benchmarks, which may say what time it is). */
@@ -267,14 +277,15 @@ export class Ticker {
     // Until a near-only update was measured, assume it costs what a full one does (no optimism).
     const near = this.nearCost || this.fullCost;
     let level = overloadLevel(viewers, this.fullCost, near, budgetMs);
-    if (s.lastMs > this.opts.intervalMs) {
-      // The last tick overran whatever its own cost: reads, chat and logins filled the loop too.
+    if (this.lateMs > this.opts.intervalMs) {
+      // The last tick overran whatever its own cost: reads, chat and logins filled the loop too
+      // (or the I/O thread could not write as fast as the tick produced).
       level = Math.min(MAX_LEVEL, Math.max(level, s.level + 1));
     } else if (level < s.level) {
       // Down one level a tick at most, and only with room to spare: a level reached because the
       // loop was busy says nothing the cost model knows, and jumping back to 0 would overrun again.
       level =
-        s.lastMs > budgetMs
+        this.lateMs > budgetMs
           ? s.level
           : Math.max(
               s.level - 1,

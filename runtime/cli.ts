@@ -64,7 +64,7 @@ export function createListener(): Server {
  * second meets a tick that keeps the event loop busy for a moment: 4096 (Linux's default
  * somaxconn, which caps it) is more than ten seconds of logins at 300 a second (issue 9).
  */
-const LISTEN_BACKLOG = 4096;
+export const LISTEN_BACKLOG = 4096;
 
 /** Starts listening; rejects with a sentence naming what and where (address in use…). */
 export async function listen(server: Server, what: string, port: number, host: string | null): Promise<AddressInfo> {
@@ -77,12 +77,17 @@ export async function listen(server: Server, what: string, port: number, host: s
       });
     });
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why =
-      e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : e.message;
-    throw new Error(`cannot listen for ${what} on ${host ?? '*'}:${port}: ${why}`);
+    throw listenFailure(what, port, host, err);
   }
   return server.address() as AddressInfo;
+}
+
+/** `cannot listen for users on *:5100: address already in use`. */
+export function listenFailure(what: string, port: number, host: string | null, err: unknown): Error {
+  const e = err as NodeJS.ErrnoException;
+  const why =
+    e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : e.message;
+  return new Error(`cannot listen for ${what} on ${host ?? '*'}:${port}: ${why}`);
 }
 
 export async function listenOrDie(

@@ -177,6 +177,24 @@ t.test('a tick that would overrun degrades by priority: the nearer half every ti
   t.equal(busy.stats.level, 1, 'but the last one overran its interval (a busy event loop): one level up');
   busy.runOnce(2000);
   t.equal(busy.stats.level, 2, 'and another while it still does');
+
+  // IoThread on: the tick's own time is short, but its writes wait for the I/O thread.
+  let lag = 0;
+  const behind = new Ticker(f.world, { intervalMs: 1000, budgetShare: 0.3, ioLagMs: () => lag, onOverload: () => {} });
+  behind.runOnce(0);
+  behind.stats.lastMs = 5;
+  lag = 1500;
+  for (let tick = 1; tick <= MAX_LEVEL; tick++) behind.runOnce(tick * 1000);
+  t.equal(behind.stats.level, MAX_LEVEL, 'an I/O thread a tick behind counts as an overrun: up a level a tick');
+  t.equal(behind.lateMs, 1500, 'the updates are as late as the I/O thread');
+  t.ok(behind.overloaded, 'and at the highest level with the writes still late, ordinary logins are refused');
+  lag = 400;
+  behind.runOnce(100_000);
+  t.equal(behind.stats.level, MAX_LEVEL, 'a lag within the interval but past the budget does not lower the level');
+  t.notOk(behind.overloaded, 'nor refuses logins');
+  lag = 0;
+  behind.runOnce(101_000);
+  t.equal(behind.stats.level, MAX_LEVEL - 1, 'once the I/O thread has caught up, the level steps down');
 });
 
 t.test('admission: the Connections limits, then overload, refused with the codes the client shows', async (t) => {
