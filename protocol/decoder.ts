@@ -1,7 +1,8 @@
 // Streaming decoder (§2.2): reassembles frames from a TCP byte stream however it is chunked, with
 // many frames per chunk or one frame across many chunks. A frame is at most 255 bytes, so the only
-// state kept between chunks is one partial frame, copied into a fixed 255-byte buffer: the decoder
-// never holds on to a received chunk and never buffers more than 254 bytes.
+// state kept between chunks is one partial frame, copied into a 255-byte buffer that exists only
+// while it waits (a connection spends nearly all its life between whole frames, and every user has
+// a decoder): the decoder never holds on to a received chunk and never buffers more than 254 bytes.
 //
 // Errors are terminal: after the first one the decoder ignores all further input and emits nothing
 // more. It never throws; errors reach `onError` exactly once.
@@ -17,7 +18,7 @@ export interface DecoderEvents {
 }
 
 export class StreamDecoder {
-  private readonly partial = Buffer.allocUnsafe(MAX_FRAME_BYTES);
+  private partial: Buffer | null = null;
   private partialLen = 0;
   private dead = false;
   /** Commands of the frame being decoded; emitted only once the whole frame decoded cleanly. */
@@ -42,15 +43,17 @@ export class StreamDecoder {
     if (this.dead) return;
     try {
       let off = 0;
-      if (this.partialLen > 0) {
-        const frameLen = this.partial[0] as number;
+      if (this.partial !== null) {
+        const partial = this.partial;
+        const frameLen = partial[0] as number;
         const take = Math.min(frameLen - this.partialLen, chunk.length);
-        chunk.copy(this.partial, this.partialLen, 0, take);
+        chunk.copy(partial, this.partialLen, 0, take);
         this.partialLen += take;
         off = take;
         if (this.partialLen < frameLen) return;
         this.partialLen = 0;
-        this.frame(this.partial.subarray(0, frameLen));
+        this.partial = null;
+        this.frame(partial.subarray(0, frameLen));
       }
       while (off < chunk.length) {
         const frameLen = chunk[off] as number;
@@ -58,6 +61,7 @@ export class StreamDecoder {
           throw protocolError(ErrorCode.FRAME_TOO_SHORT, `length byte ${frameLen} (minimum ${MIN_FRAME_BYTES})`);
         }
         if (off + frameLen > chunk.length) {
+          this.partial = Buffer.allocUnsafe(MAX_FRAME_BYTES);
           chunk.copy(this.partial, 0, off);
           this.partialLen = chunk.length - off;
           return;
@@ -85,12 +89,14 @@ export class StreamDecoder {
   kill(): void {
     this.dead = true;
     this.partialLen = 0;
+    this.partial = null;
   }
 
   private fail(err: unknown): void {
     if (this.dead) return;
     this.dead = true;
     this.partialLen = 0;
+    this.partial = null;
     this.batch.length = 0;
     this.events.onError(err);
   }

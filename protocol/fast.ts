@@ -10,10 +10,22 @@ import { mutf8Length, mutf8Write } from './mutf8.js';
 export function longObjIdBytes(longId: string): Buffer {
   const n = mutf8Length(longId);
   if (n > 255) throw protocolError(ErrorCode.STRING_TOO_LONG, `long id of ${n} bytes`);
-  const b = Buffer.allocUnsafe(2 + n);
+  // Kept as long as its user or room lives: not a slice of the shared pool (see lastingCopy).
+  const b = Buffer.allocUnsafeSlow(2 + n);
   b[0] = ObjIds.LONG_FORM;
   b[1] = n;
   mutf8Write(b, longId, 2);
+  return b;
+}
+
+/**
+ * A copy outside Node's shared 8 KiB buffer pool, for bytes kept as long as a user or a room lives.
+ * One small slice keeps its whole slab alive: three per user, allocated among the tick's short-lived
+ * frames, pinned 2.7 KiB of slabs per user (issue 9, heap snapshot at 4,000 users).
+ */
+export function lastingCopy(bytes: Uint8Array): Buffer {
+  const b = Buffer.allocUnsafeSlow(bytes.length);
+  b.set(bytes);
   return b;
 }
 

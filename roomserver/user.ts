@@ -2,7 +2,7 @@
 // and what this user's client currently shows (its subscriptions, visible set and short-id table).
 
 import { ObjIds, PRIVATE_PROPERTIES, PropAccess, PropFlag, Var } from '../protocol/constants.js';
-import { longObjIdBytes, type WireId } from '../protocol/fast.js';
+import { lastingCopy, longObjIdBytes, type WireId } from '../protocol/fast.js';
 import { propUpdFrames } from '../protocol/messages.js';
 import { newPropLength, writeNewProps, type NewProp } from '../protocol/props.js';
 import { FrameWriter } from '../protocol/wire.js';
@@ -151,7 +151,7 @@ export class RoomUser implements Placed {
       if (fits) {
         w.u8(ObjIds.CLIENT).u8(Cmd.PROPUPD);
         writeNewProps(w, props);
-        this.arrivalBody = w.finish().subarray(3);
+        this.arrivalBody = lastingCopy(w.finish().subarray(3));
       } else {
         this.arrivalBody = Buffer.alloc(0);
       }
