@@ -86,6 +86,8 @@ export interface RoomServerConfig extends CommonDraft {
   crowd: CrowdPolicy;
   /** Extension TickBudget: share of the interval a tick may use before it degrades. @default 0.6 */
   tickBudgetShare: number;
+  /** Extension TickBudget, second number: share of the time the event loop may be busy. @default 0.9 */
+  loopBusyShare: number;
   /** Extension HeapGrowth: V8's heap may grow this many percent past what is alive; 0 = V8's own. @default 30 */
   heapGrowthPercent: number;
   /** Extension IoThread: client sockets live on a thread of their own (runtime/io-thread/). @default off */
@@ -99,6 +101,7 @@ export const RS_DEFAULTS = {
   maxOrdinary: 1000,
   maxPriority: 10,
   tickBudgetPercent: 60,
+  loopBusyPercent: 90,
   heapGrowthPercent: 30,
   ioThread: false,
 } as const;
@@ -209,9 +212,13 @@ const TABLE: KeywordSpec<RoomServerConfig>[] = [
   },
   {
     keyword: 'TickBudget',
-    args: [{ name: 'percentOfInterval', type: int(10, 100) }],
+    args: [
+      { name: 'percentOfInterval', type: int(10, 100) },
+      { name: 'loopBusyPercent', type: int(50, 100), optional: true },
+    ],
     apply(d, v) {
       d.tickBudgetShare = n(v, 0) / 100;
+      d.loopBusyShare = v[1] === undefined ? RS_DEFAULTS.loopBusyPercent / 100 : n(v, 1) / 100;
     },
   },
   {
@@ -248,6 +255,7 @@ export function roomServerDraft(file: string): RoomServerConfig {
     sharedState: { ...DEFAULT_SHARED_STATE },
     crowd: { ...DEFAULT_CROWD_POLICY },
     tickBudgetShare: RS_DEFAULTS.tickBudgetPercent / 100,
+    loopBusyShare: RS_DEFAULTS.loopBusyPercent / 100,
     heapGrowthPercent: RS_DEFAULTS.heapGrowthPercent,
     ioThread: RS_DEFAULTS.ioThread,
   };

@@ -35,6 +35,7 @@ const KEYWORDS: Record<string, string> = {
   linkRetryMs: 'LinkRetry',
   crowd: 'CrowdHysteresis',
   tickBudgetShare: 'TickBudget',
+  loopBusyShare: 'TickBudget',
   heapGrowthPercent: 'HeapGrowth',
   ioThread: 'IoThread',
 };
@@ -69,7 +70,8 @@ export function reloadRoomServer(rs: RoomServer, why: string): boolean {
     if (us) rs.log.event(`UserServer line changed: now ${us.host}:${us.port} as ${us.name}`);
   }
   if (c.has('updateIntervalUs')) rs.ticker.setIntervalMs(cfg.updateIntervalUs / 1000);
-  if (c.has('tickBudgetShare')) rs.ticker.setBudgetShare(cfg.tickBudgetShare);
+  if (c.has('tickBudgetShare') || c.has('loopBusyShare'))
+    rs.ticker.setBudgetShare(cfg.tickBudgetShare, cfg.loopBusyShare);
   rs.ticker.updater.policy = cfg.crowd;
   if (c.has('heapGrowthPercent')) setHeapGrowth(cfg.heapGrowthPercent);
   rs.refreshServerProps();

@@ -10,6 +10,7 @@ import { BanList } from '../runtime/bans.js';
 import type { CloseReason, TraceHooks } from '../runtime/connection.js';
 import { Housekeeping } from '../runtime/housekeeping.js';
 import { LogLimiter } from '../runtime/log-limit.js';
+import { loopBusySampler } from '../runtime/loop-busy.js';
 import { ctime, type ServerLog } from '../runtime/log.js';
 import { MessageOfTheHour } from '../runtime/moth.js';
 import { RoomRefusals } from '../runtime/no-room.js';
@@ -128,6 +129,8 @@ export class RoomServer implements AcceptGate {
     this.ticker = new Ticker(this.world, {
       intervalMs: cfg.updateIntervalUs / 1000,
       budgetShare: cfg.tickBudgetShare,
+      loopBusyShare: cfg.loopBusyShare,
+      loopBusy: loopBusySampler(),
       crowd: cfg.crowd,
       ...(listener.lagMs ? { ioLagMs: () => listener.lagMs?.() ?? 0 } : {}),
       onOverload: (missed) =>

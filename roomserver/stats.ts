@@ -126,6 +126,12 @@ export function roomServerMonitoring(rs: RoomServer): Monitoring {
     'Overload level of the update tick (TickBudget): 0 = every viewer fully updated every interval; L = fully one interval in L+1, the nearer half of what it shows every interval',
     () => ticker.stats.level,
   );
+  reg.number(
+    'loop_busy',
+    'percent',
+    "Share of the last update interval the event loop spent running (TickBudget's second number): past it the tick degrades so that logins and chat are served",
+    () => Math.round(ticker.stats.loopBusy * 100),
+  );
   reg.changeOf(
     'degraded_ticks',
     'ticks',

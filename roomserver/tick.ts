@@ -32,6 +32,8 @@ export interface TickStats {
   level: number;
   /** Ticks run at a level above 0 since start. */
   degradedTicks: number;
+  /** Share of the time the event loop was busy over the last interval (0..1; 0 when not measured). */
+  loopBusy: number;
 }
 
 /** At most one full update in this many ticks (L+1) under overload: 8 s between nearest searches at 1 s. */
@@ -51,10 +53,14 @@ export function nearEvery(level: number): number {
  */
 export function overloadLevel(viewers: number, fullMs: number, nearMs: number, budgetMs: number): number {
   for (let level = 0; level < MAX_LEVEL; level++) {
-    const stride = level + 1;
-    if (viewers * (fullMs + (nearMs * level) / nearEvery(level)) <= budgetMs * stride) return level;
+    if (tickCostMs(level, viewers, fullMs, nearMs) <= budgetMs) return level;
   }
   return MAX_LEVEL;
+}
+
+/** Estimated ms of one tick at `level`: a full update for 1/(L+1) of the viewers, near-only for the rest. */
+export function tickCostMs(level: number, viewers: number, fullMs: number, nearMs: number): number {
+  return (viewers * (fullMs + (nearMs * level) / nearEvery(level))) / (level + 1);
 }
 
 /**
@@ -78,6 +84,10 @@ export interface TickerOptions {
   intervalMs: number;
   /** Share of the interval the tick may use before it degrades (TickBudget / 100). @default 0.6 */
   budgetShare?: number;
+  /** Share of the time the event loop may be busy before the tick degrades (TickBudget's second number). @default 0.9 */
+  loopBusyShare?: number;
+  /** The loop's busy share since the last call (runtime/loop-busy.ts); without it the loop counts as idle. */
+  loopBusy?(): number;
   /** The crowd hysteresis (CrowdHysteresis). @default DEFAULT_CROWD_POLICY */
   crowd?: Readonly<CrowdPolicy>;
   /** Viewers handled per slice before yielding to I/O. */
@@ -138,6 +148,7 @@ export class Ticker {
     viewerUpdates: 0,
     level: 0,
     degradedTicks: 0,
+    loopBusy: 0,
   };
   /** Recent tick durations in ms (the statistics registry reads their percentiles). */
   readonly durations: Distribution;
@@ -185,8 +196,9 @@ export class Ticker {
   }
 
   /** TickBudget changed (configuration reload). */
-  setBudgetShare(share: number): void {
+  setBudgetShare(share: number, loopBusyShare = this.opts.loopBusyShare): void {
     this.opts.budgetShare = share;
+    this.opts.loopBusyShare = loopBusyShare;
   }
 
   /** True when even the highest overload level cannot hold the interval: new users are refused. */
@@ -277,7 +289,20 @@ export class Ticker {
     // Until a near-only update was measured, assume it costs what a full one does (no optimism).
     const near = this.nearCost || this.fullCost;
     let level = overloadLevel(viewers, this.fullCost, near, budgetMs);
-    if (this.lateMs > this.opts.intervalMs) {
+    // The loop's busy share since the last tick. Past its limit, what arrives meanwhile (logins,
+    // chat) waits behind the tick: the tick gives way even when its own cost fits its budget.
+    const busy = this.opts.loopBusy?.() ?? 0;
+    const busyLimit = this.opts.loopBusyShare ?? 0.9;
+    s.loopBusy = busy;
+    const interval = this.opts.intervalMs;
+    // The busy share one level lower would bring: what the tick would add at that level.
+    const busyOneDown =
+      s.level === 0
+        ? busy
+        : busy +
+          (tickCostMs(s.level - 1, viewers, this.fullCost, near) - tickCostMs(s.level, viewers, this.fullCost, near)) /
+            interval;
+    if (this.lateMs > interval || busy > busyLimit) {
       // The last tick overran whatever its own cost: reads, chat and logins filled the loop too
       // (or the I/O thread could not write as fast as the tick produced).
       level = Math.min(MAX_LEVEL, Math.max(level, s.level + 1));
@@ -285,7 +310,7 @@ export class Ticker {
       // Down one level a tick at most, and only with room to spare: a level reached because the
       // loop was busy says nothing the cost model knows, and jumping back to 0 would overrun again.
       level =
-        this.lateMs > budgetMs
+        this.lateMs > budgetMs || busyOneDown > busyLimit
           ? s.level
           : Math.max(
               s.level - 1,

@@ -178,6 +178,29 @@ t.test('a tick that would overrun degrades by priority: the nearer half every ti
   busy.runOnce(2000);
   t.equal(busy.stats.level, 2, 'and another while it still does');
 
+  // A loop busy past its share (logins and chat wait behind the tick): the tick gives way.
+  let busyShare = 0;
+  const crowded = new Ticker(f.world, {
+    intervalMs: 1000,
+    budgetShare: 1,
+    loopBusyShare: 0.9,
+    loopBusy: () => busyShare,
+    onOverload: () => {},
+  });
+  crowded.runOnce(0);
+  t.equal(crowded.stats.level, 0, 'an idle loop: full updates');
+  busyShare = 0.95;
+  crowded.runOnce(1000);
+  crowded.runOnce(2000);
+  t.equal(crowded.stats.level, 2, 'a loop busy 95% of the time: up a level a tick, though the tick fits its budget');
+  t.equal(crowded.stats.loopBusy, 0.95, 'the busy share is kept for the statistics');
+  busyShare = 0.85;
+  crowded.runOnce(3000);
+  t.equal(crowded.stats.level, 1, 'back under the share: down a level a tick');
+  crowded.setBudgetShare(1, 0.8);
+  crowded.runOnce(4000);
+  t.equal(crowded.stats.level, 2, 'a reload lowering the share applies at the next tick');
+
   // IoThread on: the tick's own time is short, but its writes wait for the I/O thread.
   let lag = 0;
   const behind = new Ticker(f.world, { intervalMs: 1000, budgetShare: 0.3, ioLagMs: () => lag, onOverload: () => {} });

@@ -149,3 +149,18 @@ t.test('issue 6 limits: defaults, and each keyword where it applies', async (t) 
   t.throws(() => us('LoginFailures 5 5\n'), /PrivateUS\.cfg:3: LoginFailures: expects 3 argument/);
   t.throws(() => parse('Server X\nRegistrations 5\n'), /unknown keyword/, 'a UserServer keyword only');
 });
+
+t.test('capacity keywords: TickBudget with and without the loop share, IoThread', async (t) => {
+  const plain = parse('Server X\n');
+  t.equal(plain.tickBudgetShare, 0.6);
+  t.equal(plain.loopBusyShare, 0.9);
+  t.equal(plain.ioThread, false);
+  const one = parse('Server X\nTickBudget 50\n');
+  t.equal(one.tickBudgetShare, 0.5);
+  t.equal(one.loopBusyShare, 0.9, 'the loop share keeps its default');
+  const both = parse('Server X\nTickBudget 50 75\nIoThread on\n');
+  t.equal(both.loopBusyShare, 0.75);
+  t.equal(both.ioThread, true);
+  t.throws(() => parse('Server X\nTickBudget 50 40\n'), /firstRS\.cfg:2: TickBudget: loopBusyPercent/);
+  t.throws(() => parse('Server X\nIoThread yes\n'), /firstRS\.cfg:2: IoThread/);
+});
