@@ -71,6 +71,8 @@ export class RoomServer implements AcceptGate {
   readonly compaction = new IdleCompaction();
   private freedSeen = 0;
   private accepting = true;
+  /** Connections accepted since the last tick: a busy loop gives way to them (Ticker arrivals). */
+  private arrivalsSinceTick = 0;
   /** Connections read their limits from the current configuration (reloads reach them). */
   private readonly liveLimits: Readonly<Limits> = currentLimits(() => this.cfg.limits);
   /** The web settings the UserServer sent (WELCOME), for those this file does not set. */
@@ -131,6 +133,11 @@ export class RoomServer implements AcceptGate {
       budgetShare: cfg.tickBudgetShare,
       loopBusyShare: cfg.loopBusyShare,
       loopBusy: loopBusySampler(),
+      arrivals: () => {
+        const n = this.arrivalsSinceTick;
+        this.arrivalsSinceTick = 0;
+        return n;
+      },
       crowd: cfg.crowd,
       ...(listener.lagMs ? { ioLagMs: () => listener.lagMs?.() ?? 0 } : {}),
       onOverload: (missed) =>
@@ -281,6 +288,7 @@ export class RoomServer implements AcceptGate {
       : this.sessions.size >= limit
         ? `${this.sessions.size} connections open (Connections ${this.cfg.maxOrdinary} ${this.cfg.maxPriority})`
         : null;
+    this.arrivalsSinceTick++;
     const conn = admitClient(socket, this, refusal);
     if (!conn) return;
     this.sockets.track(socket);

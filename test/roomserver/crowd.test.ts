@@ -200,6 +200,24 @@ t.test('a tick that would overrun degrades by priority: the nearer half every ti
   crowded.setBudgetShare(1, 0.8);
   crowded.runOnce(4000);
   t.equal(crowded.stats.level, 2, 'a reload lowering the share applies at the next tick');
+  let arrived = 0;
+  const steady = new Ticker(f.world, {
+    intervalMs: 1000,
+    budgetShare: 1,
+    loopBusy: () => 0.97,
+    arrivals: () => arrived,
+    onOverload: () => {},
+  });
+  steady.runOnce(0);
+  steady.runOnce(1000);
+  t.equal(steady.stats.level, 0, 'nobody arriving: a busy loop is spent on updates');
+  arrived = 3;
+  steady.runOnce(2000);
+  steady.runOnce(3000);
+  t.equal(steady.stats.level, 2, 'connections arriving: the tick gives way to them');
+  arrived = 0;
+  steady.runOnce(4000);
+  t.equal(steady.stats.level, 1, 'and steps back once nobody is arriving');
 
   // IoThread on: the tick's own time is short, but its writes wait for the I/O thread.
   let lag = 0;
