@@ -374,8 +374,8 @@ export class LinkedGalaxy implements Galaxy {
   }
 
   buddyChanged(u: RoomUser, name: string, add: boolean): void {
-    if (add) u.buddies.set(name.toLowerCase(), name);
-    else u.buddies.delete(name.toLowerCase());
+    if (add) u.addBuddy(name.toLowerCase(), name);
+    else u.dropBuddy(name.toLowerCase());
     this.tell({ kind: 'BUDDY', name: u.name, buddy: name, add: add ? 1 : 0 });
   }
 

@@ -316,7 +316,7 @@ export class RoomServer implements AcceptGate {
     this.log.block(
       [
         `${ctime(this.log.now())} ${u.name} (${s.conn.remoteAddress})`,
-        `on since ${ctime(u.loginAt)}`,
+        `on since ${ctime(new Date(u.loginAt))}`,
         `${u.textMessages} text messages, avatar = ${u.avatar}`,
       ],
       { ...who, event: 'session' },

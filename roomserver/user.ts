@@ -52,6 +52,8 @@ export function isPublic(p: NewProp): boolean {
   return !PRIVATE_PROPERTIES.has(p.id) && (p.access & PropAccess.PRIVATE) === 0;
 }
 
+const NO_BUDDIES: ReadonlyMap<string, string> = new Map();
+
 export class RoomUser implements Placed {
   readonly name: string;
   readonly loginName: string;
@@ -60,7 +62,8 @@ export class RoomUser implements Placed {
   readonly priority: boolean;
   readonly privileges: number;
   readonly specialGuest: boolean;
-  readonly loginAt = new Date();
+  /** ms since the epoch (a number, not a Date: every user has one). */
+  readonly loginAt = Date.now();
   channel: string;
   maxAvatars: number;
 
@@ -84,8 +87,8 @@ export class RoomUser implements Placed {
   /** Users whose clients currently show this user: they hear its chat (AG-27). */
   readonly viewers = new Set<RoomUser>();
   readonly ids = new ShortIdTable<RoomUser>();
-  /** Friends list (BUDDYLISTUPDATE): key → the spelling the client used, echoed in notices. */
-  readonly buddies = new Map<string, string>();
+  /** Friends list (BUDDYLISTUPDATE), made on first use: most users never keep one. */
+  private buddyMap: Map<string, string> | null = null;
 
   textMessages = 0;
   chatWindowStart = 0;
@@ -137,6 +140,20 @@ export class RoomUser implements Placed {
     }
     for (const [id, p] of this.props) if (!PUBLIC_ORDER.includes(id as 9 | 5 | 23) && isPublic(p)) out.push(p);
     return out;
+  }
+
+  /** Friends list: key → the spelling the client used, echoed in notices. */
+  get buddies(): ReadonlyMap<string, string> {
+    return this.buddyMap ?? NO_BUDDIES;
+  }
+
+  addBuddy(key: string, spelling: string): void {
+    (this.buddyMap ??= new Map()).set(key, spelling);
+  }
+
+  dropBuddy(key: string): void {
+    this.buddyMap?.delete(key);
+    if (this.buddyMap?.size === 0) this.buddyMap = null;
   }
 
   /**

@@ -82,7 +82,7 @@ export class World {
       this.watchers.set(key, set);
     }
     set.add(u);
-    u.buddies.set(key, spelling);
+    u.addBuddy(key, spelling);
   }
 
   unwatch(u: RoomUser, key: string): void {
@@ -91,7 +91,7 @@ export class World {
       set.delete(u);
       if (set.size === 0) this.watchers.delete(key);
     }
-    u.buddies.delete(key);
+    u.dropBuddy(key);
   }
 }
 

@@ -59,27 +59,7 @@ export class AddressLimits {
     c.open++;
     c.unauthenticated++;
     this.counts.set(group, c);
-    return { ok: true, lease: this.lease(group, c) };
-  }
-
-  private lease(group: string, c: Counts): AddressLease {
-    let authenticated = false;
-    let released = false;
-    return {
-      group,
-      authenticated: () => {
-        if (authenticated || released) return;
-        authenticated = true;
-        c.unauthenticated--;
-      },
-      release: () => {
-        if (released) return;
-        released = true;
-        c.open--;
-        if (!authenticated) c.unauthenticated--;
-        if (c.open === 0) this.counts.delete(group);
-      },
-    };
+    return { ok: true, lease: new Lease(group, c, this.counts) };
   }
 
   /** Open and not-yet-logged-in sockets of the address's group. */
@@ -114,4 +94,30 @@ function expandIPv6(address: string): string[] | null {
   if (missing < 0 || (halves.length === 1 && missing !== 0)) return null;
   const all = [...head, ...Array.from({ length: missing }, () => '0'), ...tail];
   return all.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g)) ? all.map((g) => g.toLowerCase()) : null;
+}
+
+/** One socket's place in its group's counts (an object, not closures: every user holds one). */
+class Lease implements AddressLease {
+  private isAuthenticated = false;
+  private released = false;
+
+  constructor(
+    readonly group: string,
+    private readonly counts: Counts,
+    private readonly groups: Map<string, Counts>,
+  ) {}
+
+  authenticated(): void {
+    if (this.isAuthenticated || this.released) return;
+    this.isAuthenticated = true;
+    this.counts.unauthenticated--;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.counts.open--;
+    if (!this.isAuthenticated) this.counts.unauthenticated--;
+    if (this.counts.open === 0) this.groups.delete(this.group);
+  }
 }

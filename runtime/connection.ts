@@ -5,7 +5,7 @@
 // The connection never logs. It reports through its handler; the server decides what to write.
 
 import type { AnyCommand } from '../protocol/commands.js';
-import { StreamDecoder } from '../protocol/decoder.js';
+import { StreamDecoder, type DecoderEvents } from '../protocol/decoder.js';
 import { isProtocolError } from '../protocol/errors.js';
 import { KEEPALIVE } from '../protocol/messages.js';
 import type { AddressLease } from './address-limits.js';
@@ -86,6 +86,9 @@ export function flushAll(): void {
 
 let nextConnectionId = 1;
 
+/** Shared by every connection that does not say otherwise (one function, not one per user). */
+const always = (): boolean => true;
+
 /**
  * Logged-in connections, checked for idleness and keep-alives by one sweep rather than two timers
  * each: at 19,000 users two Timeouts a connection held 6 MiB, and were re-armed on every read and
@@ -117,7 +120,7 @@ function sweep(): void {
   }
 }
 
-export class Connection {
+export class Connection implements DecoderEvents {
   readonly id = nextConnectionId++;
   readonly remoteAddress: string;
   private readonly decoder: StreamDecoder;
@@ -146,7 +149,7 @@ export class Connection {
    * Whether a quiet connection should be kept alive. A client drops a connection it no longer uses
    * after 120 s of silence both ways (§6.1); keep-alives on such a connection would defeat that.
    */
-  wantsKeepAlive: () => boolean = () => true;
+  wantsKeepAlive: () => boolean = always;
   /** This socket's place in the per-address counts: given back at login and at close. */
   lease: AddressLease | null = null;
 
@@ -167,10 +170,7 @@ export class Connection {
     this.tokens = limits.frameBurst;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
-    this.decoder = new StreamDecoder({
-      onCommand: (command, co) => this.receive(command, co),
-      onError: (err) => this.close({ kind: 'protocol', detail: describeDecodeError(err) }),
-    });
+    this.decoder = new StreamDecoder(this);
     socket.on('data', (chunk: Buffer) => {
       this.bytesIn += chunk.length;
       connectionTotals.bytesIn += chunk.length;
@@ -247,7 +247,13 @@ export class Connection {
     return Math.max(SWEEP_MIN_MS, Math.min(SWEEP_MAX_MS, shortest / 8));
   }
 
-  private receive(command: AnyCommand, co: boolean): void {
+  /** The decoder's error: the connection ends with it. */
+  onError(err: unknown): void {
+    this.close({ kind: 'protocol', detail: describeDecodeError(err) });
+  }
+
+  /** The decoder's command (the connection is its DecoderEvents, not one closure pair per user). */
+  onCommand(command: AnyCommand, co: boolean): void {
     if (this.closed) return;
     connectionTotals.framesIn++;
     if (this.framesIn++ === 0 && this.firstFrameTimer) {
