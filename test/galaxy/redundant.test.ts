@@ -95,6 +95,10 @@ t.test('whispers and broadcasts cross; an undeliverable whisper across is report
   gus.crash();
   await p.west.us.waitLog(/Gus \(127\.0\.0\.1\)\nconnected since/);
   await rg.conn.closed;
+  // West's RoomServer tells its UserServer that Gus left before it writes his session record; a
+  // whisper sent earlier could reach West while it still places him in that room (a test race
+  // seen once under a loaded machine).
+  await p.west.rs.waitLog(/Gus \(127\.0\.0\.1\)\non since/);
   fay.whisper('Gus', 'still there?');
   t.equal(
     (await rf.conn.expectCmd('TEXT', (x) => x.sender === 'WORLDSMASTER')).text,
