@@ -5,6 +5,7 @@ import type { NewProp } from '../protocol/props.js';
 import { admitClient, logClose, watchAcceptErrors, type AcceptGate } from '../runtime/accept.js';
 import { AddressLimits } from '../runtime/address-limits.js';
 import type { ClientListener, ClientSocket } from '../runtime/client-socket.js';
+import { IoThread } from '../runtime/io-thread/bridge.js';
 import { FileBudget } from '../runtime/file-budget.js';
 import { BanList } from '../runtime/bans.js';
 import type { CloseReason, TraceHooks } from '../runtime/connection.js';
@@ -322,6 +323,11 @@ export class RoomServer implements AcceptGate {
       { ...who, event: 'session' },
     );
     if (prev !== 'live') this.log.debug(`${u.name} closed in state ${prev}`);
+  }
+
+  /** The I/O thread holding the client sockets (IoThread on), for its statistics. */
+  get ioThread(): IoThread | null {
+    return this.listener instanceof IoThread ? this.listener : null;
   }
 
   /** SendQueue changed: the I/O thread, if any, enforces it where the queues are. */

@@ -108,6 +108,33 @@ export function roomServerMonitoring(rs: RoomServer): Monitoring {
     'Time one ClientUpdates tick took, over about the last minute; near the interval means overload',
     ticker.durations,
   );
+  const io = rs.ioThread;
+  if (io) {
+    reg.number(
+      'io_thread_lag',
+      'ms',
+      'How long the oldest batch of writes has waited for the I/O thread (IoThread on); past the interval the tick degrades',
+      () => Math.round(io.lagMs()),
+    );
+    reg.changeOf(
+      'io_thread_messages',
+      'messages',
+      'Messages between the main thread and the I/O thread, both ways (each carries a turn of socket data)',
+      () => io.counters.batchesIn + io.counters.batchesOut,
+    );
+    reg.changeOf(
+      'io_thread_bytes_in',
+      'bytes',
+      'Client bytes the I/O thread read and passed on',
+      () => io.counters.bytesIn,
+    );
+    reg.changeOf(
+      'io_thread_bytes_out',
+      'bytes',
+      'Client bytes handed to the I/O thread to write',
+      () => io.counters.bytesOut,
+    );
+  }
   reg.changeOf(
     'missed_intervals',
     'intervals',
