@@ -11,6 +11,7 @@ import { KEEPALIVE } from '../protocol/messages.js';
 import type { AddressLease } from './address-limits.js';
 import type { ClientSocket } from './client-socket.js';
 import type { Limits } from './config-common.js';
+import { drainDeadline, overQueue } from './send-queue.js';
 
 export type CloseKind =
   | 'peer' // the client closed or reset the connection
@@ -342,20 +343,13 @@ export class Connection implements DecoderEvents {
     this.outBytes = 0;
     this.socket.write(data);
     this.lastOut = Date.now();
-    if (this.socket.writableLength > this.limits.sendQueueBytes) {
-      this.destroy({
-        kind: 'slow',
-        detail: `send queue over ${this.limits.sendQueueBytes} bytes (client not reading)`,
-      });
+    const over = overQueue(this.socket, this.limits);
+    if (over) {
+      this.destroy({ kind: 'slow', detail: over });
       return;
     }
-    if (this.socket.writableNeedDrain && !this.drainTimer) {
-      this.drainTimer = setTimeout(
-        () => this.destroy({ kind: 'slow', detail: `send queue not drained within ${this.limits.drainTimeoutMs} ms` }),
-        this.limits.drainTimeoutMs,
-      );
-      this.drainTimer.unref();
-    }
+    if (this.socket.writableNeedDrain && !this.drainTimer)
+      this.drainTimer = drainDeadline(this.limits, (detail) => this.destroy({ kind: 'slow', detail }));
   }
 
   private drained(): void {

@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { FromIoThread, IoThreadStart, SocketEvent, ToIoThread } from './messages.js';
 import { Op } from './messages.js';
 import { forEachRecord, RecordWriter } from './records.js';
+import { drainDeadline, overQueue, type SendQueueLimits } from '../send-queue.js';
 
 interface Held {
   socket: Socket;
@@ -20,7 +21,7 @@ const start = workerData as IoThreadStart;
 const port = parentPort;
 if (!port) throw new Error('runtime/io-thread/worker.js runs only as a worker thread');
 
-let limits = { sendQueueBytes: start.sendQueueBytes, drainTimeoutMs: start.drainTimeoutMs };
+let limits: SendQueueLimits = { sendQueueBytes: start.sendQueueBytes, drainTimeoutMs: start.drainTimeoutMs };
 const sockets = new Map<number, Held>();
 let nextId = 1;
 
@@ -110,17 +111,13 @@ function write(id: number, bytes: Buffer): void {
   if (!held || held.socket.destroyed) return;
   const s = held.socket;
   s.write(bytes);
-  if (s.writableLength > limits.sendQueueBytes) {
-    dropSlow(id, held, `send queue over ${limits.sendQueueBytes} bytes (client not reading)`);
+  const over = overQueue(s, limits);
+  if (over) {
+    dropSlow(id, held, over);
     return;
   }
-  if (s.writableNeedDrain && !held.drainTimer) {
-    held.drainTimer = setTimeout(
-      () => dropSlow(id, held, `send queue not drained within ${limits.drainTimeoutMs} ms`),
-      limits.drainTimeoutMs,
-    );
-    held.drainTimer.unref();
-  }
+  if (s.writableNeedDrain && !held.drainTimer)
+    held.drainTimer = drainDeadline(limits, (detail) => dropSlow(id, held, detail));
 }
 
 function dropSlow(id: number, held: Held, detail: string): void {
