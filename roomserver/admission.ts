@@ -24,7 +24,8 @@ export interface Limits {
 export interface TickLoad {
   /** Even the highest overload level misses the interval (Ticker.overloaded). */
   overloaded: boolean;
-  lastMs: number;
+  /** How late the last tick's updates reached the sockets (Ticker.lateMs). */
+  lateMs: number;
   intervalMs: number;
 }
 
@@ -45,7 +46,7 @@ export function capacityRefusal(
   if (load.overloaded) {
     return {
       nak: Nak.MAX_ORDINARY,
-      reason: `server overloaded (updates take ${Math.round(load.lastMs)} ms of a ${load.intervalMs} ms interval at the highest overload level)`,
+      reason: `server overloaded (updates take ${Math.round(load.lateMs)} ms of a ${load.intervalMs} ms interval at the highest overload level)`,
       kind: 'overloaded',
     };
   }

@@ -65,7 +65,7 @@ export async function handleLogin(s: Session, c: CommandOf<'SESSIONINIT'>): Prom
   const t = rs.ticker;
   const full = capacityRefusal(priority, w, cfg, {
     overloaded: t.overloaded,
-    lastMs: t.lateMs,
+    lateMs: t.lateMs,
     intervalMs: t.intervalMs,
   });
   if (full) return refuse(full.nak, full.reason, full.kind);

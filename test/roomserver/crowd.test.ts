@@ -240,8 +240,8 @@ t.test('a tick that would overrun degrades by priority: the nearer half every ti
 
 t.test('admission: the Connections limits, then overload, refused with the codes the client shows', async (t) => {
   const limits = { maxOrdinary: 10, maxPriority: 2 };
-  const calm = { overloaded: false, lastMs: 120, intervalMs: 1000 };
-  const swamped = { overloaded: true, lastMs: 1240, intervalMs: 1000 };
+  const calm = { overloaded: false, lateMs: 120, intervalMs: 1000 };
+  const swamped = { overloaded: true, lateMs: 1240, intervalMs: 1000 };
   t.equal(capacityRefusal(false, { ordinaryUsers: 9, priorityUsers: 0 }, limits, calm), null, 'room for one more');
   t.same(capacityRefusal(false, { ordinaryUsers: 10, priorityUsers: 0 }, limits, calm), {
     nak: Nak.MAX_ORDINARY,
