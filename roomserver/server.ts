@@ -140,7 +140,7 @@ export class RoomServer implements AcceptGate {
         return n;
       },
       crowd: cfg.crowd,
-      ...(listener.lagMs ? { ioLagMs: () => listener.lagMs?.() ?? 0 } : {}),
+      ...(listener instanceof IoThread ? { ioLagMs: () => listener.lagMs() } : {}),
       onOverload: (missed) =>
         log.event(
           `ALERT: Load appears to be approaching the limits of this hardware. (${missed} update intervals missed this hour)`,
@@ -332,7 +332,7 @@ export class RoomServer implements AcceptGate {
 
   /** SendQueue changed: the I/O thread, if any, enforces it where the queues are. */
   socketLimitsChanged(): void {
-    this.listener.setLimits?.(this.cfg.limits.sendQueueBytes, this.cfg.limits.drainTimeoutMs);
+    this.ioThread?.setLimits(this.cfg.limits.sendQueueBytes, this.cfg.limits.drainTimeoutMs);
   }
 
   get sessionCount(): number {

@@ -29,8 +29,4 @@ export interface ClientListener {
   on(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown;
   address(): AddressInfo | string | null;
   close(): unknown;
-  /** SendQueue changed: for a listener whose sockets enforce it themselves (the I/O thread). */
-  setLimits?(sendQueueBytes: number, drainTimeoutMs: number): void;
-  /** How long written bytes have waited for the thread that sends them (the I/O thread). */
-  lagMs?(): number;
 }
