@@ -197,10 +197,17 @@ const TABLE: KeywordSpec<RoomServerConfig>[] = [
       { name: 'marginPercent', type: int(0, 1000) },
       { name: 'marginMetres', type: int(0, 100) },
       { name: 'minShownSeconds', type: int(0, 600) },
+      { name: 'swapsPerMinute', type: int(0, 6000), optional: true },
     ],
     apply(d, v) {
-      // A metre is 100 world units (an avatar stands 189 tall).
-      d.crowd = { marginRatio: n(v, 0) / 100, marginUnits: n(v, 1) * 100, minShownMs: n(v, 2) * 1000 };
+      const perMinute = v[3] === undefined ? 60_000 / DEFAULT_CROWD_POLICY.swapIntervalMs : n(v, 3);
+      d.crowd = {
+        // A metre is 100 world units (an avatar stands 189 tall).
+        marginRatio: n(v, 0) / 100,
+        marginUnits: n(v, 1) * 100,
+        minShownMs: n(v, 2) * 1000,
+        swapIntervalMs: perMinute === 0 ? 0 : 60_000 / perMinute,
+      };
     },
   },
   {

@@ -171,7 +171,7 @@ export function roomServerMonitoring(rs: RoomServer): Monitoring {
   reg.changeOf(
     'avatars_kept',
     'avatars',
-    'Avatars a viewer went on showing instead of a slightly nearer newcomer (CrowdHysteresis)',
+    'Avatars a viewer went on showing instead of a nearer newcomer (CrowdHysteresis: margin, minimum time, rate)',
     () => view.kept,
   );
   let perViewer = 0;

@@ -84,6 +84,8 @@ export class RoomUser implements Placed {
   readonly visible = new Map<RoomUser, VisibleEntry>();
   /** The room this user stood in at its last full view update (overload: see roomserver/tick.ts). */
   viewedRoom: Room | null = null;
+  /** When its next replacement of an avatar shown is on schedule (CrowdHysteresis' rate, ms). */
+  swapsDueAt = 0;
   /** Users whose clients currently show this user: they hear its chat (AG-27). */
   readonly viewers = new Set<RoomUser>();
   readonly ids = new ShortIdTable<RoomUser>();

@@ -33,6 +33,11 @@ export interface ViewCounters {
  * every tick although nobody came or went in any way that matters to the viewer, and each change
  * costs an arrival and a departure on the wire. An avatar shown therefore stays while it is still
  * about as near as the newcomer that would take its place, and at least a minimum time.
+ *
+ * The minimum time alone lets a viewer's set turn over N times per that time, so the cost would
+ * still grow with N (the real client asks for 24) and with the crowd's pace. A per-viewer rate of
+ * replacements bounds it: half the set may change at once, then one replacement per swapIntervalMs,
+ * the newcomers that are nearest compared with what they replace first.
  */
 export interface CrowdPolicy {
   /** Kept while its distance ≤ the newcomer's × (1 + marginRatio) + marginUnits. */
@@ -40,9 +45,27 @@ export interface CrowdPolicy {
   marginUnits: number;
   /** Never replaced before it was shown this long (ms); only leaving the viewer's rooms ends it sooner. */
   minShownMs: number;
+  /** At most one replacement per this many ms once the burst is spent (0: no limit). */
+  swapIntervalMs: number;
 }
 
-export const DEFAULT_CROWD_POLICY: Readonly<CrowdPolicy> = { marginRatio: 0.25, marginUnits: 100, minShownMs: 5000 };
+export const DEFAULT_CROWD_POLICY: Readonly<CrowdPolicy> = {
+  marginRatio: 0.25,
+  marginUnits: 100,
+  minShownMs: 5000,
+  swapIntervalMs: 2000,
+};
+
+/**
+ * How many shown avatars `v` may replace now under the rate (a GCRA: `v.swapsDueAt` is when the
+ * next replacement would be on schedule), with a burst of half its set.
+ */
+export function swapAllowance(v: RoomUser, intervalMs: number, now: number): number {
+  if (intervalMs <= 0) return Infinity;
+  const burst = Math.max(1, Math.ceil(v.maxAvatars / 2));
+  const due = Math.max(v.swapsDueAt, now);
+  return Math.max(0, Math.floor((now + burst * intervalMs - due) / intervalMs));
+}
 
 export class ViewUpdater {
   private readonly best = new NearestSet<RoomUser>();
@@ -233,11 +256,19 @@ export class ViewUpdater {
     order.sort((a, b) => (candScore[a] as number) - (candScore[b] as number));
     for (let i = 0; i < arrivals.length; i++) order2.push(i);
     order2.sort((a, b) => (arrivalDist[b] as number) - (arrivalDist[a] as number));
+    const pairs = Math.min(order.length, order2.length);
     let kept = 0;
-    for (; kept < order.length && kept < order2.length; kept++) {
+    for (; kept < pairs; kept++) {
       const newcomer = arrivalDist[order2[kept] as number] as number;
       // Special guests (−Infinity) are always shown; they never make way.
       if (newcomer === -Infinity || (candScore[order[kept] as number] as number) > newcomer) break;
+    }
+    if (kept < pairs && p.swapIntervalMs > 0) {
+      // Pairs from `kept` on would swap, the most worthwhile last: over the rate, the first wait.
+      let guests = kept;
+      while (guests < pairs && (arrivalDist[order2[guests] as number] as number) !== -Infinity) guests++;
+      kept = Math.min(guests, Math.max(kept, pairs - swapAllowance(v, p.swapIntervalMs, now)));
+      v.swapsDueAt = Math.max(v.swapsDueAt, now) + (guests - kept) * p.swapIntervalMs;
     }
     if (kept === 0) return;
     for (let i = 0; i < kept; i++) {

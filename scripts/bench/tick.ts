@@ -34,7 +34,8 @@ const argv = yargs(hideBin(process.argv))
   .option('step', { type: 'number', default: 1, describe: 'metres each user walks between ticks' })
   .option('crowd', {
     type: 'string',
-    describe: 'CrowdHysteresis as "percent,metres,seconds" (default: the server default; 0,0,0: strict nearest N)',
+    describe:
+      'CrowdHysteresis as "percent,metres,seconds[,swapsPerMinute]" (default: the server default; 0,0,0,0: strict nearest N)',
   })
   .option('json', { type: 'boolean', default: false })
   .strict()
@@ -43,8 +44,14 @@ const USERS = Math.min(40_000, Math.max(1, Math.floor(argv.users)));
 const TICKS = Math.min(200, Math.max(1, Math.floor(argv.ticks)));
 const CROWD: CrowdPolicy = argv.crowd
   ? (() => {
-      const [percent, metres, seconds] = argv.crowd.split(',').map(Number);
-      return { marginRatio: (percent ?? 0) / 100, marginUnits: (metres ?? 0) * 100, minShownMs: (seconds ?? 0) * 1000 };
+      const [percent, metres, seconds, perMinute] = argv.crowd.split(',').map(Number);
+      return {
+        marginRatio: (percent ?? 0) / 100,
+        marginUnits: (metres ?? 0) * 100,
+        minShownMs: (seconds ?? 0) * 1000,
+        swapIntervalMs:
+          perMinute === undefined ? DEFAULT_CROWD_POLICY.swapIntervalMs : perMinute === 0 ? 0 : 60_000 / perMinute,
+      };
     })()
   : DEFAULT_CROWD_POLICY;
 

@@ -61,7 +61,7 @@ t.test('a crowd that shuffles does not churn the shown set (and still moves)', a
   t.ok(view.counters.kept > 0, 'kept instead of nearer newcomers');
   t.equal(view.counters.moves, 6 * 30, 'every move of the six shown is sent');
 
-  const strict = churn({ marginRatio: 0, marginUnits: 0, minShownMs: 0 });
+  const strict = churn({ marginRatio: 0, marginUnits: 0, minShownMs: 0, swapIntervalMs: 0 });
   t.ok(
     strict.view.counters.departures > 10,
     `without hysteresis they churn (${strict.view.counters.departures} departures)`,
@@ -76,7 +76,7 @@ t.test('a clearly nearer avatar takes the place of the farthest, once that was s
   const a = f.user(room, 1000, 0);
   const b = f.user(room, 1200, 0);
   const c = f.user(room, 5000, 0);
-  const view = new ViewUpdater({ marginRatio: 0.5, marginUnits: 200, minShownMs: 5000 });
+  const view = new ViewUpdater({ marginRatio: 0.5, marginUnits: 200, minShownMs: 5000, swapIntervalMs: 0 });
   view.update(viewer, 0);
   t.same(shownTo(viewer), new Set([a.name, b.name]));
   f.world.move(c, 100, 0, 0, 0);
@@ -94,6 +94,63 @@ t.test('a clearly nearer avatar takes the place of the farthest, once that was s
   view.update(viewer, 21_000);
   t.same(shownTo(viewer), new Set([b.name, c.name]), 'B at 300 does ((1000-200)/1.5 > 300)');
 });
+
+t.test(
+  'the rate of replacements: half the set at once, then one per interval, the nearest newcomers first',
+  async (t) => {
+    const f = new FakeWorld();
+    const room = f.room();
+    const viewer = f.user(room, 0, 0, 4);
+    const far = [5000, 5100, 5200, 5300].map((x) => f.user(room, x, 0));
+    const near = [400, 300, 200, 100].map((x) => f.user(room, x, 0));
+    // Where they stand now, the near four start the farther four.
+    near.forEach((u, i) => f.world.move(u, 9000 + i * 100, 0, 0, 0));
+    const view = new ViewUpdater({ marginRatio: 0, marginUnits: 0, minShownMs: 0, swapIntervalMs: 2000 });
+    view.update(viewer, 0);
+    t.same(shownTo(viewer), new Set(far.map((u) => u.name)), 'the four nearest are shown');
+    near.forEach((u, i) => f.world.move(u, 400 - i * 100, 0, 0, 0));
+    view.update(viewer, 1000);
+    t.same(
+      shownTo(viewer),
+      new Set([far[0], far[1], near[3], near[2]].map((u) => u?.name)),
+      'two (half of four) replaced at once: the nearest newcomers take the farthest places',
+    );
+    view.update(viewer, 2000);
+    t.equal(view.counters.departures, 2, 'the rest wait for the rate');
+    view.update(viewer, 3000);
+    t.equal(view.counters.departures, 3, 'one more 2 s after the burst');
+    t.ok(shownTo(viewer).has(near[1]?.name as string), 'the next nearest');
+    view.update(viewer, 4000);
+    t.equal(view.counters.departures, 3, 'none the second after');
+    view.update(viewer, 5000);
+    t.same(shownTo(viewer), new Set(near.map((u) => u.name)), 'and the last at 5 s');
+    t.equal(view.counters.departures, 4);
+
+    // The rate spent, a special guest is still shown at once; an ordinary newcomer waits its turn.
+    const guest = f.user(room, 7000, 0);
+    (guest as { specialGuest: boolean }).specialGuest = true;
+    room.specialGuests.add(guest);
+    f.world.move(far[0] as RoomUser, 50, 0, 0, 0);
+    view.update(viewer, 5001);
+    t.ok(viewer.visible.has(guest), 'the special guest is shown at once');
+    t.notOk(viewer.visible.has(far[0] as RoomUser), 'the nearest newcomer waits for the rate');
+    view.update(viewer, 7000);
+    t.ok(viewer.visible.has(far[0] as RoomUser), 'and is shown 2 s after the last replacement');
+
+    const g = new FakeWorld();
+    const hall = g.room();
+    const other = g.user(hall, 0, 0, 4);
+    const first = [100, 200, 300, 400].map((x) => g.user(hall, x, 0));
+    const second = [150, 250, 350, 450].map((x) => g.user(hall, x, 20_000));
+    const unlimited = new ViewUpdater({ marginRatio: 0, marginUnits: 0, minShownMs: 0, swapIntervalMs: 0 });
+    unlimited.update(other, 0);
+    t.same(shownTo(other), new Set(first.map((u) => u.name)));
+    for (const u of second) g.world.move(u, u.x, 10, 0, 0);
+    for (const u of first) g.world.move(u, u.x, 30_000, 0, 0);
+    unlimited.update(other, 1);
+    t.same(shownTo(other), new Set(second.map((u) => u.name)), 'with no rate the whole set may change at once');
+  },
+);
 
 t.test('an avatar that leaves the rooms the viewer sees goes at once, however recently shown', async (t) => {
   const f = new FakeWorld();

@@ -5,7 +5,7 @@ import { RS_MAIN, standaloneConfig, startServer } from '../helpers/servers.js';
 import { enterRoom, joinStandalone, moveTo, waitAppear, waitDisappear } from '../helpers/clients.js';
 
 // The strict nearest N (no crowd hysteresis): these tests watch the set follow every move.
-const rs = await startServer(RS_MAIN, 'RS', standaloneConfig('CrowdHysteresis 0 0 0'));
+const rs = await startServer(RS_MAIN, 'RS', standaloneConfig('CrowdHysteresis 0 0 0 0'));
 t.teardown(() => rs.stop());
 
 const open: ClientConnection[] = [];

@@ -164,3 +164,16 @@ t.test('capacity keywords: TickBudget with and without the loop share, IoThread'
   t.throws(() => parse('Server X\nTickBudget 50 40\n'), /firstRS\.cfg:2: TickBudget: loopBusyPercent/);
   t.throws(() => parse('Server X\nIoThread yes\n'), /firstRS\.cfg:2: IoThread/);
 });
+
+t.test('CrowdHysteresis: the rate of replacements is optional, 0 lifts it', async (t) => {
+  t.same(parse('Server X\n').crowd, { marginRatio: 0.25, marginUnits: 100, minShownMs: 5000, swapIntervalMs: 2000 });
+  t.equal(parse('Server X\nCrowdHysteresis 10 2 3\n').crowd.swapIntervalMs, 2000, 'three arguments: the default rate');
+  t.same(parse('Server X\nCrowdHysteresis 10 2 3 120\n').crowd, {
+    marginRatio: 0.1,
+    marginUnits: 200,
+    minShownMs: 3000,
+    swapIntervalMs: 500,
+  });
+  t.equal(parse('Server X\nCrowdHysteresis 0 0 0 0\n').crowd.swapIntervalMs, 0, 'strict nearest N');
+  t.throws(() => parse('Server X\nCrowdHysteresis 0 0 0 -1\n'), /firstRS\.cfg:2: CrowdHysteresis: swapsPerMinute/);
+});
