@@ -339,7 +339,9 @@ export class Connection implements DecoderEvents {
     this.bytesOut += data.length;
     connectionTotals.framesOut += frames.length;
     connectionTotals.bytesOut += data.length;
-    this.out = [];
+    // The same array again: a fresh one per flush would live until the next, long enough to be
+    // promoted, and every connection's garbage would then pile up in V8's old space.
+    frames.length = 0;
     this.outBytes = 0;
     this.socket.write(data);
     this.lastOut = Date.now();
@@ -385,7 +387,7 @@ export class Connection implements DecoderEvents {
     this.loginTimer = this.firstFrameTimer = this.drainTimer = null;
     watched.delete(this);
     this.lease?.release();
-    this.out = [];
+    this.out.length = 0;
     this.outBytes = 0;
     this.heldCommands.length = 0;
     // A dead socket must not fire into a freed session.
