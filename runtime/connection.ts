@@ -68,6 +68,8 @@ export const connectionTotals = {
 
 /** Frames queued by any connection during this turn are written when the turn ends. */
 const dirty: Connection[] = [];
+/** Queue slots a connection keeps between writes; more are given back after a burst. */
+const BURST_SLOTS = 32;
 let flushScheduled = false;
 
 function scheduleFlush(c: Connection): void {
@@ -126,7 +128,13 @@ export class Connection implements DecoderEvents {
   readonly remoteAddress: string;
   private readonly decoder: StreamDecoder;
   private handler: ConnectionHandler | null = null;
-  private out: Buffer[] = [];
+  /**
+   * Frames queued this turn: the first `outCount` slots. The array is kept and its slots cleared
+   * after each write: a fresh one per flush would live until the next, long enough to be promoted,
+   * and once dead in V8's old space it would keep the frames it held alive through every scavenge.
+   */
+  private readonly out: (Buffer | null)[] = [];
+  private outCount = 0;
   private outBytes = 0;
   private queued = false;
   private closed = false;
@@ -317,7 +325,7 @@ export class Connection implements DecoderEvents {
   /** Queues one encoded frame; it is written with the rest of this turn's frames. */
   send(frame: Buffer): void {
     if (this.closed) return;
-    this.out.push(frame);
+    this.out[this.outCount++] = frame;
     this.outBytes += frame.length;
     if (!this.queued) {
       this.queued = true;
@@ -331,17 +339,32 @@ export class Connection implements DecoderEvents {
 
   flush(): void {
     this.queued = false;
-    if (this.closed || this.out.length === 0) return;
-    const frames = this.out;
-    const data = frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames, this.outBytes);
-    if (this.trace) for (const f of frames) this.trace.out(this, f);
-    this.framesOut += frames.length;
+    const n = this.outCount;
+    if (this.closed || n === 0) return;
+    const out = this.out;
+    let data: Buffer;
+    if (n === 1) {
+      data = out[0] as Buffer;
+      out[0] = null;
+      this.trace?.out(this, data);
+    } else {
+      data = Buffer.allocUnsafe(this.outBytes);
+      let at = 0;
+      for (let i = 0; i < n; i++) {
+        const frame = out[i] as Buffer;
+        out[i] = null;
+        data.set(frame, at);
+        at += frame.length;
+        this.trace?.out(this, frame);
+      }
+      // A burst (a login shown a crowd) does not leave every connection holding a long array.
+      if (out.length > BURST_SLOTS) out.length = 0;
+    }
+    this.framesOut += n;
     this.bytesOut += data.length;
-    connectionTotals.framesOut += frames.length;
+    connectionTotals.framesOut += n;
     connectionTotals.bytesOut += data.length;
-    // The same array again: a fresh one per flush would live until the next, long enough to be
-    // promoted, and every connection's garbage would then pile up in V8's old space.
-    frames.length = 0;
+    this.outCount = 0;
     this.outBytes = 0;
     this.socket.write(data);
     this.lastOut = Date.now();
@@ -387,7 +410,7 @@ export class Connection implements DecoderEvents {
     this.loginTimer = this.firstFrameTimer = this.drainTimer = null;
     watched.delete(this);
     this.lease?.release();
-    this.out.length = 0;
+    this.out.length = this.outCount = 0;
     this.outBytes = 0;
     this.heldCommands.length = 0;
     // A dead socket must not fire into a freed session.
