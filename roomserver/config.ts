@@ -88,7 +88,7 @@ export interface RoomServerConfig extends CommonDraft {
   tickBudgetShare: number;
   /** Extension TickBudget, second number: share of the time the event loop may be busy. @default 0.9 */
   loopBusyShare: number;
-  /** Extension HeapGrowth: V8's heap may grow this many percent past what is alive; 0 = V8's own. @default 30 */
+  /** Extension HeapGrowth: V8's heap may grow this many percent past what is alive; 0 = V8's own. @default 15 */
   heapGrowthPercent: number;
   /** Extension IoThread: client sockets live on a thread of their own (runtime/io-thread/). @default off */
   ioThread: boolean;
@@ -102,7 +102,7 @@ export const RS_DEFAULTS = {
   maxPriority: 10,
   tickBudgetPercent: 60,
   loopBusyPercent: 90,
-  heapGrowthPercent: 30,
+  heapGrowthPercent: 15,
   ioThread: false,
 } as const;
 

@@ -155,6 +155,8 @@ t.test('capacity keywords: TickBudget with and without the loop share, IoThread'
   t.equal(plain.tickBudgetShare, 0.6);
   t.equal(plain.loopBusyShare, 0.9);
   t.equal(plain.ioThread, false);
+  t.equal(plain.heapGrowthPercent, 15, 'HeapGrowth: little reaches the old generation, so 15% costs no CPU');
+  t.equal(parse('Server X\nHeapGrowth 0\n').heapGrowthPercent, 0, "0: V8's own factor");
   const one = parse('Server X\nTickBudget 50\n');
   t.equal(one.tickBudgetShare, 0.5);
   t.equal(one.loopBusyShare, 0.9, 'the loop share keeps its default');
