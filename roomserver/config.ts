@@ -92,6 +92,8 @@ export interface RoomServerConfig extends CommonDraft {
   heapGrowthPercent: number;
   /** Extension IoThread: client sockets live on a thread of their own (runtime/io-thread/). @default off */
   ioThread: boolean;
+  /** Extension AcceptSlots: descriptors for the users' listening socket (runtime/listen-copies.ts). @default 8 */
+  acceptSlots: number;
 }
 
 export const RS_DEFAULTS = {
@@ -104,6 +106,7 @@ export const RS_DEFAULTS = {
   loopBusyPercent: 90,
   heapGrowthPercent: 15,
   ioThread: false,
+  acceptSlots: 8,
 } as const;
 
 const TABLE: KeywordSpec<RoomServerConfig>[] = [
@@ -235,6 +238,13 @@ const TABLE: KeywordSpec<RoomServerConfig>[] = [
       d.ioThread = str(v, 0) === 'on';
     },
   },
+  {
+    keyword: 'AcceptSlots',
+    args: [{ name: 'n', type: int(1, 64) }],
+    apply(d, v) {
+      d.acceptSlots = n(v, 0);
+    },
+  },
   secondsKeyword<RoomServerConfig>('LinkRetry', (d, ms) => (d.linkRetryMs = ms), 3600),
   {
     keyword: 'PublicAddress',
@@ -265,6 +275,7 @@ export function roomServerDraft(file: string): RoomServerConfig {
     loopBusyShare: RS_DEFAULTS.loopBusyPercent / 100,
     heapGrowthPercent: RS_DEFAULTS.heapGrowthPercent,
     ioThread: RS_DEFAULTS.ioThread,
+    acceptSlots: RS_DEFAULTS.acceptSlots,
   };
 }
 

@@ -16,7 +16,9 @@ import {
   printParticulars,
   resolveConfigOrDie,
 } from '../runtime/cli.js';
+import type { ClientListener } from '../runtime/client-socket.js';
 import { IoThread } from '../runtime/io-thread/bridge.js';
+import { ListenerSet, copyListener } from '../runtime/listen-copies.js';
 import { listenHttpOrDie } from '../runtime/http/endpoint.js';
 import { loadLogTransports } from '../runtime/log-plugins.js';
 import { operationsParticulars, outputParticulars } from '../runtime/particulars.js';
@@ -32,13 +34,13 @@ async function main(): Promise<void> {
   const cfg = loadOrDie(PROGRAM, () => loadRoomServerConfig(path));
   setHeapGrowth(cfg.heapGrowthPercent);
   const io = cfg.ioThread ? await startIoThread(cfg) : null;
-  const { server, address } = io
-    ? { server: io, address: io.address() as AddressInfo }
-    : await listenOrDie(PROGRAM, 'users', cfg.usersPort, cfg.bindAddr);
+  const { server, address, slots } = io
+    ? { server: io, address: io.address() as AddressInfo, slots: null }
+    : await listenWithSlots(cfg);
   const status = cfg.statusHttp ? await listenHttpOrDie(PROGRAM, cfg.statusHttp.port, cfg.statusHttp.bindAddr) : null;
   const name = roomServerLogName(cfg);
   const baseName = `${name}RS.${process.pid}`;
-  const particulars = describeConfig(cfg, path, address.address, address.port, baseName, args.stdout);
+  const particulars = describeConfig(cfg, path, address.address, address.port, baseName, args.stdout, slots);
   if (status) particulars.push(statusLine(status.address));
   printParticulars(particulars, args.stdout);
 
@@ -72,6 +74,27 @@ async function main(): Promise<void> {
   await rs.start();
 }
 
+/**
+ * The users' listening socket, open `AcceptSlots` times (runtime/listen-copies.ts). Should the
+ * copies fail, the server runs on one and says why in its particulars.
+ */
+async function listenWithSlots(
+  cfg: Readonly<RoomServerConfig>,
+): Promise<{ server: ClientListener; address: AddressInfo; slots: string }> {
+  const { server, address } = await listenOrDie(PROGRAM, 'users', cfg.usersPort, cfg.bindAddr);
+  if (cfg.acceptSlots === 1) return { server, address, slots: '1 accept slot' };
+  try {
+    const copies = await copyListener(server, cfg.acceptSlots - 1, LISTEN_BACKLOG);
+    return { server: new ListenerSet([server, ...copies]), address, slots: `${cfg.acceptSlots} accept slots` };
+  } catch (err) {
+    return {
+      server,
+      address,
+      slots: `1 accept slot: AcceptSlots ${cfg.acceptSlots} failed, ${(err as Error).message}`,
+    };
+  }
+}
+
 /** IoThread on: the I/O thread listens, and holds every client socket. */
 async function startIoThread(cfg: Readonly<RoomServerConfig>): Promise<IoThread> {
   try {
@@ -94,6 +117,7 @@ function describeConfig(
   port: number,
   baseName: string,
   toStdout: boolean,
+  slots: string | null,
 ): string[] {
   const us = cfg.userServer;
   const http = Object.entries(cfg.http).filter(([, v]) => v !== null);
@@ -104,7 +128,7 @@ function describeConfig(
     us
       ? `UserServer: ${us.host}:${us.port} as RoomServer "${us.name}"`
       : 'UserServer: none (stand-alone anonymous world, server type 4)',
-    `Listening for users on ${host}:${port}${cfg.ioThread ? ' (sockets on the I/O thread)' : ''}`,
+    `Listening for users on ${host}:${port}${cfg.ioThread ? ' (sockets on the I/O thread)' : ` (${slots})`}`,
     `Client updates: nearest ${cfg.maxAvatars} avatars every ${cfg.updateIntervalUs} microseconds`,
     `Connections: ${cfg.maxOrdinary} ordinary, ${cfg.maxPriority} priority`,
     `Max channel population: ${cfg.maxChannelPopulation ?? 'unlimited'}${us && cfg.maxChannelPopulation ? ' (ignored: the UserServer assigns channels)' : ''}`,

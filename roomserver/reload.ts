@@ -2,7 +2,7 @@
 // `kill -HUP`. Everything the server reads at use applies at once (limits, Connections,
 // ClientUpdates, CrowdHysteresis, TickBudget, HeapGrowth (0 keeps the factor last set), Access, MothFile, Logging, the web settings, MaxChannelPopulation, the report and
 // rotation keywords…); World, PublicAddress and the UserServer line reach the UserServer with the
-// next link handshake (at once when the link is down); the ports, Server, BindAddr, IoThread, RoomDatabase,
+// next link handshake (at once when the link is down); the ports, Server, BindAddr, IoThread, AcceptSlots, RoomDatabase,
 // LogTransport, StatusHttp and StatsSample need a restart, and so does adding or removing the
 // UserServer line.
 
@@ -17,6 +17,7 @@ const RESTART = [
   'usersPort',
   'bindAddr',
   'ioThread',
+  'acceptSlots',
   'roomDatabase',
   'operations.transports',
   ...MONITORING_RESTART,
@@ -38,6 +39,7 @@ const KEYWORDS: Record<string, string> = {
   loopBusyShare: 'TickBudget',
   heapGrowthPercent: 'HeapGrowth',
   ioThread: 'IoThread',
+  acceptSlots: 'AcceptSlots',
 };
 
 /** What the UserServer only learns in the link handshake. */

@@ -22,6 +22,27 @@ t.test('AG-2 particulars on screen, then the log file <name>RS.<pid>.log says Re
   t.equal(await rs.stop(), 0, 'SIGTERM exits 0');
 });
 
+t.test('AcceptSlots: the listening socket open several times; users get in through every copy', async (t) => {
+  const rs = await startServer(RS_MAIN, 'RS', standaloneConfig());
+  t.match(rs.stdout(), /Listening for users on 127\.0\.0\.1:\d+ \(8 accept slots\)/, 'eight by default');
+  t.equal(await rs.stop(), 0);
+  const three = await startServer(RS_MAIN, 'RS', standaloneConfig('AcceptSlots 3'));
+  t.match(three.stdout(), /\(3 accept slots\)/);
+  const users = await Promise.all(['Ann', 'Ben', 'Cid', 'Dee', 'Eve'].map((name) => joinStandalone(three.port, name)));
+  t.equal(users.length, 5, 'every login got through');
+  const code = three.stop();
+  await Promise.all(users.map((u) => u.closed));
+  t.equal(await code, 0, 'SIGTERM exits 0');
+  const refused = await ClientConnection.connect('127.0.0.1', three.port).then(
+    (c) => (c.close(), 'connected'),
+    (err: NodeJS.ErrnoException) => err.code,
+  );
+  t.equal(refused, 'ECONNREFUSED', 'no copy of the socket outlives the server');
+  const one = await startServer(RS_MAIN, 'RS', standaloneConfig('AcceptSlots 1'));
+  t.match(one.stdout(), /\(1 accept slot\)/);
+  t.equal(await one.stop(), 0);
+});
+
 t.test('AG-1 configuration errors: file, line and keyword on stderr, non-zero exit, no log', async (t) => {
   const dir = tempDir();
   const cases: [string, RegExp][] = [

@@ -165,6 +165,9 @@ t.test('capacity keywords: TickBudget with and without the loop share, IoThread'
   t.equal(both.ioThread, true);
   t.throws(() => parse('Server X\nTickBudget 50 40\n'), /firstRS\.cfg:2: TickBudget: loopBusyPercent/);
   t.throws(() => parse('Server X\nIoThread yes\n'), /firstRS\.cfg:2: IoThread/);
+  t.equal(plain.acceptSlots, 8, 'AcceptSlots: eight descriptors for the listening socket');
+  t.equal(parse('Server X\nAcceptSlots 1\n').acceptSlots, 1);
+  t.throws(() => parse('Server X\nAcceptSlots 0\n'), /firstRS\.cfg:2: AcceptSlots/);
 });
 
 t.test('CrowdHysteresis: the rate of replacements is optional, 0 lifts it', async (t) => {
