@@ -10,15 +10,13 @@ import {
   LISTEN_BACKLOG,
   die,
   listenFailure,
-  listenOrDie,
   loadOrDie,
   parseCli,
   printParticulars,
   resolveConfigOrDie,
 } from '../runtime/cli.js';
-import type { ClientListener } from '../runtime/client-socket.js';
 import { IoThread } from '../runtime/io-thread/bridge.js';
-import { ListenerSet, copyListener } from '../runtime/listen-copies.js';
+import { listenInSlotsOrDie } from '../runtime/listen-copies.js';
 import { listenHttpOrDie } from '../runtime/http/endpoint.js';
 import { loadLogTransports } from '../runtime/log-plugins.js';
 import { operationsParticulars, outputParticulars } from '../runtime/particulars.js';
@@ -36,7 +34,7 @@ async function main(): Promise<void> {
   const io = cfg.ioThread ? await startIoThread(cfg) : null;
   const { server, address, slots } = io
     ? { server: io, address: io.address() as AddressInfo, slots: null }
-    : await listenWithSlots(cfg);
+    : await listenInSlotsOrDie(PROGRAM, 'users', cfg.usersPort, cfg.bindAddr, cfg.acceptSlots);
   const status = cfg.statusHttp ? await listenHttpOrDie(PROGRAM, cfg.statusHttp.port, cfg.statusHttp.bindAddr) : null;
   const name = roomServerLogName(cfg);
   const baseName = `${name}RS.${process.pid}`;
@@ -72,27 +70,6 @@ async function main(): Promise<void> {
   installShowStats(log, rs.stats);
   if (status) rs.monitoring.serve(status.server);
   await rs.start();
-}
-
-/**
- * The users' listening socket, open `AcceptSlots` times (runtime/listen-copies.ts). Should the
- * copies fail, the server runs on one and says why in its particulars.
- */
-async function listenWithSlots(
-  cfg: Readonly<RoomServerConfig>,
-): Promise<{ server: ClientListener; address: AddressInfo; slots: string }> {
-  const { server, address } = await listenOrDie(PROGRAM, 'users', cfg.usersPort, cfg.bindAddr);
-  if (cfg.acceptSlots === 1) return { server, address, slots: '1 accept slot' };
-  try {
-    const copies = await copyListener(server, cfg.acceptSlots - 1, LISTEN_BACKLOG);
-    return { server: new ListenerSet([server, ...copies]), address, slots: `${cfg.acceptSlots} accept slots` };
-  } catch (err) {
-    return {
-      server,
-      address,
-      slots: `1 accept slot: AcceptSlots ${cfg.acceptSlots} failed, ${(err as Error).message}`,
-    };
-  }
 }
 
 /** IoThread on: the I/O thread listens, and holds every client socket. */

@@ -11,6 +11,7 @@ import { fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { Server, type AddressInfo, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { LISTEN_BACKLOG, listenOrDie } from './cli.js';
 import type { ClientListener } from './client-socket.js';
 
 // Under tap's TypeScript loader this file is the .ts source: the helper is too, and it needs the
@@ -88,5 +89,27 @@ export class ListenerSet extends EventEmitter implements ClientListener {
 
   close(): void {
     for (const s of this.servers) s.close();
+  }
+}
+
+/**
+ * Listens for `what` on `port` (or stops the program saying why it cannot), the socket open
+ * `slots` times. Should the copies fail, the server runs on one; `slots` then says why, for the
+ * "Listening for users" line.
+ */
+export async function listenInSlotsOrDie(
+  program: string,
+  what: string,
+  port: number,
+  host: string | null,
+  slots: number,
+): Promise<{ server: ClientListener; address: AddressInfo; slots: string }> {
+  const { server, address } = await listenOrDie(program, what, port, host);
+  if (slots <= 1) return { server, address, slots: '1 accept slot' };
+  try {
+    const copies = await copyListener(server, slots - 1, LISTEN_BACKLOG);
+    return { server: new ListenerSet([server, ...copies]), address, slots: `${slots} accept slots` };
+  } catch (err) {
+    return { server, address, slots: `1 accept slot: AcceptSlots ${slots} failed, ${(err as Error).message}` };
   }
 }
