@@ -10,7 +10,7 @@ import { Cmd } from '../protocol/constants.js';
 import type { Connection } from '../runtime/connection.js';
 import type { Placed } from './interest.js';
 import type { Room } from './room.js';
-import { ShortIdTable } from './shortids.js';
+import { ShortIdTable, nextSerial } from './shortids.js';
 
 /** A room the client asked to see (SUBSCRIB, §5.2): reference point and distance field. */
 export interface Subscription {
@@ -24,6 +24,8 @@ export interface Subscription {
 
 /** What a viewer was last told about one avatar it shows. */
 export interface VisibleEntry {
+  /** Its short id in the viewer's table (0: the long form). */
+  id: number;
   stamp: number;
   room: Room;
   posVersion: number;
@@ -88,7 +90,9 @@ export class RoomUser implements Placed {
   swapsDueAt = 0;
   /** Users whose clients currently show this user: they hear its chat (AG-27). */
   readonly viewers = new Set<RoomUser>();
-  readonly ids = new ShortIdTable<RoomUser>();
+  readonly ids = new ShortIdTable();
+  /** How short-id tables name this user (World.bySerial finds it again). */
+  readonly serial = nextSerial();
   /** Friends list (BUDDYLISTUPDATE), made on first use: most users never keep one. */
   private buddyMap: Map<string, string> | null = null;
 
@@ -128,9 +132,9 @@ export class RoomUser implements Placed {
     if (p.id === Var.BITMAP || p.id === Var.ASLEEP) this.arrivalBody = null;
   }
 
-  /** How viewer `v` addresses this user: its short id in v's table, or the long form. */
+  /** How viewer `v`, which shows this user, addresses it: its short id in v's table, or the long form. */
   wireIdIn(v: RoomUser): WireId {
-    return v.ids.idFor(this) || this.longId;
+    return v.visible.get(this)?.id || this.longId;
   }
 
   /** Public properties for a PROPREQ answer (§6.4 step 7): 9, 5, 23, then any shared attributes. */

@@ -157,18 +157,19 @@ export class ViewUpdater {
 
     this.conn = v.conn;
     for (const u of departures) {
-      this.disappr.empty(u.wireIdIn(v));
+      const { id } = v.visible.get(u) as VisibleEntry;
+      this.disappr.empty(id || u.longId);
       v.visible.delete(u);
       u.viewers.delete(v);
-      v.ids.release(u);
+      v.ids.release(id);
     }
     // Departures first: a short id they free may be given to an arrival just below (§3.3).
     this.disappr.flush();
 
     for (const u of arrivals) {
-      const id = v.ids.acquire(u);
+      const id = v.ids.acquire(u.serial);
       if (v.ids.fresh) v.conn.send(encodeRegObjId(u.name, id));
-      v.visible.set(u, { stamp, room: u.room as Room, posVersion: u.posVersion, shownAt: now });
+      v.visible.set(u, { id, stamp, room: u.room as Room, posVersion: u.posVersion, shownAt: now });
       u.viewers.add(v);
     }
     for (const u of arrivals) this.appear.roomPos(u.wireIdIn(v), (u.room as Room).id, u.x, u.y, u.z, u.dir);
@@ -222,12 +223,13 @@ export class ViewUpdater {
       const seen = v.visible.get(u) as VisibleEntry;
       seen.room = u.room as Room;
       seen.posVersion = u.posVersion;
-      this.roomchng.roomPos(u.wireIdIn(v), (u.room as Room).id, u.x, u.y, u.z, u.dir);
+      this.roomchng.roomPos(seen.id || u.longId, (u.room as Room).id, u.x, u.y, u.z, u.dir);
     }
     this.roomchng.flush();
     for (const u of moves) {
-      (v.visible.get(u) as VisibleEntry).posVersion = u.posVersion;
-      this.longloc.pos(u.wireIdIn(v), u.x, u.y, u.z, u.dir);
+      const seen = v.visible.get(u) as VisibleEntry;
+      seen.posVersion = u.posVersion;
+      this.longloc.pos(seen.id || u.longId, u.x, u.y, u.z, u.dir);
     }
     this.longloc.flush();
     this.conn = null;
@@ -288,12 +290,14 @@ export class ViewUpdater {
   /** Tells every viewer of `u` at once that it is gone (logoff), freeing its short ids. */
   static departNow(u: RoomUser, viewers: readonly RoomUser[]): void {
     for (const v of viewers) {
+      // No longer in v.visible (World.remove): the id is looked up in v's table.
+      const id = v.ids.idOf(u.serial);
       const frames: Buffer[] = [];
       const batch = new CoBatch('DISAPPR', (f) => frames.push(f));
-      batch.empty(u.wireIdIn(v));
+      batch.empty(id || u.longId);
       batch.flush();
       v.conn.sendAll(frames);
-      v.ids.forget(u);
+      v.ids.forget(id);
     }
   }
 }

@@ -8,6 +8,8 @@ import type { RoomUser } from './user.js';
 
 export class World {
   readonly users = new Map<string, RoomUser>();
+  /** The users logged in by serial: what a short id in a client's frame names (roomserver/shortids.ts). */
+  readonly bySerial = new Map<number, RoomUser>();
   readonly rooms = new RoomTable();
   /** Friends-list watchers: key of the watched user → users who want to know (BUDDYLISTUPDATE). */
   readonly watchers = new Map<string, Set<RoomUser>>();
@@ -22,6 +24,7 @@ export class World {
 
   add(u: RoomUser): void {
     this.users.set(u.key, u);
+    this.bySerial.set(u.serial, u);
     this.channels.join(u.channel);
     if (u.priority) this.priorityUsers++;
     else this.ordinaryUsers++;
@@ -29,6 +32,7 @@ export class World {
 
   /** Takes the user out of everything; returns the viewers that were showing it. */
   remove(u: RoomUser): RoomUser[] {
+    this.bySerial.delete(u.serial);
     if (this.users.get(u.key) !== u) return [];
     this.users.delete(u.key);
     this.channels.leave(u.channel);

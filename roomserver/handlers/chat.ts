@@ -5,7 +5,7 @@
 // (protocol/BROADCAST.md).
 
 import type { CommandOf } from '../../protocol/commands.js';
-import { BROADCAST_TARGET, ObjIds, Priv, SERVER_PSEUDO_USER } from '../../protocol/constants.js';
+import { BROADCAST_TARGET, Priv, SERVER_PSEUDO_USER } from '../../protocol/constants.js';
 import { textFrames, whisperFrames } from '../../protocol/messages.js';
 import { describe } from '../../runtime/lifecycle.js';
 import type { LiveSession } from '../session.js';
@@ -64,7 +64,7 @@ export function handleWhisper(s: LiveSession, c: CommandOf<'WHISPER'>): void {
   if (c.text === '') return;
   let target: string | null = null;
   if (typeof c.objId === 'string') target = c.objId;
-  else if (c.objId >= ObjIds.FIRST_SHORT && c.objId <= ObjIds.LAST_SHORT) target = u.ids.lookup(c.objId)?.name ?? null;
+  else target = rs.world.bySerial.get(u.ids.serialAt(c.objId))?.name ?? null;
   if (target === null || target === '') {
     rs.log.trace(`${u.name}: WHISPER to objid ${String(c.objId)} has no recipient; ignored`);
     return;

@@ -43,7 +43,7 @@ export function handlePropReq(s: LiveSession, c: CommandOf<'PROPREQ'>): void {
   const { rs, user: u } = s;
   if (c.objId === ObjIds.PO) return sendServerProps(s, c.ids);
   if (typeof c.objId === 'number') {
-    const target = c.objId >= ObjIds.FIRST_SHORT && c.objId <= ObjIds.LAST_SHORT ? u.ids.lookup(c.objId) : null;
+    const target = rs.world.bySerial.get(u.ids.serialAt(c.objId));
     if (target) sendProps(rs, u, c.objId, only(target.publicProps(), c.ids));
     return;
   }
@@ -151,5 +151,5 @@ function logRefusal(rs: RoomServer, u: RoomUser, room: Room, p: NewProp, why: Sh
 }
 
 function viewerObjId(u: RoomUser, v: RoomUser): ObjId {
-  return v.ids.idFor(u) || u.name;
+  return v.visible.get(u)?.id || u.name;
 }
