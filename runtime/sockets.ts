@@ -3,12 +3,23 @@
 
 import type { ClientSocket } from './client-socket.js';
 
+/** The set a socket is tracked in, for the one listener all sockets share (no closure per socket). */
+const TRACKED_IN = Symbol('socket set');
+interface Tracked {
+  [TRACKED_IN]: SocketSet;
+}
+
 export class SocketSet {
   private readonly sockets = new Set<ClientSocket>();
 
   track(socket: ClientSocket): void {
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    (socket as unknown as Tracked)[TRACKED_IN] = this;
+    socket.on('close', SocketSet.untrack);
+  }
+
+  private static untrack(this: ClientSocket): void {
+    (this as unknown as Tracked)[TRACKED_IN].sockets.delete(this);
   }
 
   get size(): number {
