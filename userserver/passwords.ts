@@ -28,7 +28,10 @@ export class PasswordHasher {
   constructor(
     /** scrypt cost of new hashes (PasswordCost; a configuration reload may change it). */
     public logN: number,
-    fairness: Pick<FairQueueOptions, 'windowMs' | 'penalty'> = { windowMs: () => 600_000, penalty: () => 0 },
+    fairness: Pick<FairQueueOptions, 'windowMs' | 'penalty' | 'suspect'> = {
+      windowMs: () => 600_000,
+      penalty: () => 0,
+    },
     maxConcurrent = 2,
     maxQueued = 2000,
   ) {

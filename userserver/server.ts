@@ -142,6 +142,7 @@ export class UserServer implements LinkHost, LinkGateHost, RoutingHost, AcceptGa
     this.hasher = new PasswordHasher(cfg.passwordCost, {
       windowMs: () => this.cfg.loginFailures.windowMs,
       penalty: (address) => this.guard.rank(address),
+      suspect: (address) => this.guard.failuresOf(address) > 0,
     });
     this.serverType = cfg.userDatabase ? ServerType.USER_SERVER_DB : ServerType.USER_SERVER_ANON;
     this.serverProps = buildServerProps(cfg.http, this.serverType, null);

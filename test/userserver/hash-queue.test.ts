@@ -1,10 +1,17 @@
 // The password-hashing queue (issue 6 finding 5): bounded, and shared between addresses so that no
 // address's flood puts an honest login behind it.
 import t from 'tap';
-import { FairQueue, HashingOverloaded } from '../../userserver/hash-queue.js';
+import { AGED_MS, FairQueue, HashingOverloaded } from '../../userserver/hash-queue.js';
 
 /** A queue of manually finished jobs: `started` lists the keys in the order their jobs began. */
-function setup(opts: { maxConcurrent?: number; maxQueued?: number; penalty?: (k: string) => number } = {}) {
+function setup(
+  opts: {
+    maxConcurrent?: number;
+    maxQueued?: number;
+    penalty?: (k: string) => number;
+    suspect?: (k: string) => boolean;
+  } = {},
+) {
   let now = 0;
   const started: string[] = [];
   const finishers: (() => void)[] = [];
@@ -13,6 +20,7 @@ function setup(opts: { maxConcurrent?: number; maxQueued?: number; penalty?: (k:
     maxQueued: opts.maxQueued ?? 100,
     windowMs: () => 600_000,
     penalty: opts.penalty ?? (() => 0),
+    ...(opts.suspect ? { suspect: opts.suspect } : {}),
     now: () => now,
   });
   const submit = (key: string) =>
@@ -77,4 +85,39 @@ t.test('hashes run at most maxConcurrent at a time', async (t) => {
   for (let i = 0; i < 3; i++) await finishOne();
   await Promise.all(jobs);
   t.equal(q.active, 0);
+});
+
+t.test(
+  'a job that has waited AGED_MS goes first, oldest first: a long burst does not starve its first arrivals',
+  async (t) => {
+    const attempts = new Map<string, number>();
+    const { started, submit, finishOne, advance } = setup({ penalty: (k) => attempts.get(k) ?? 0 });
+    const jobs = [submit('running'), submit('nat'), submit('nat')];
+    attempts.set('nat', 2);
+    advance(AGED_MS);
+    jobs.push(submit('fresh1'), submit('fresh2'));
+    await finishOne();
+    t.same(started, ['running', 'nat'], "the NAT's waiting job, aged, before fresh first attempts");
+    await finishOne();
+    t.same(started.slice(2), ['nat'], 'and its second, still aged and older than the fresh ones');
+    while (started.length < 5) await finishOne();
+    t.same(started.slice(3), ['fresh2', 'fresh1'], 'then the rest as before: newest first');
+    await finishOne();
+    await Promise.all(jobs);
+  },
+);
+
+t.test('waiting does not lift an address with failed logins ahead of a clean one', async (t) => {
+  const { started, submit, finishOne, advance } = setup({
+    penalty: (k) => (k === 'guesser' ? 1000 : 0),
+    suspect: (k) => k === 'guesser',
+  });
+  const jobs = [submit('running'), submit('guesser')];
+  advance(10 * AGED_MS);
+  jobs.push(submit('clean'));
+  await finishOne();
+  t.same(started, ['running', 'clean']);
+  while (started.length < 3) await finishOne();
+  await finishOne();
+  await Promise.all(jobs);
 });
