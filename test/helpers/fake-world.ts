@@ -9,6 +9,9 @@ import { RoomUser } from '../../roomserver/user.js';
 import { World } from '../../roomserver/world.js';
 import { CountingSocket } from '../../scripts/bench/counting-socket.js';
 
+/** The crowd policy without hysteresis or a rate of replacements: the strict nearest N. */
+export const STRICT_CROWD = { marginRatio: 0, marginUnits: 0, minShownMs: 0, swapIntervalMs: 0 } as const;
+
 export class FakeWorld {
   readonly world = new World(new ChannelPopulation(1_000_000));
   private rooms = 0;

@@ -7,7 +7,7 @@ import { capacityRefusal } from '../../roomserver/admission.js';
 import { MAX_LEVEL, Ticker, nearEvery, overloadLevel } from '../../roomserver/tick.js';
 import type { RoomUser } from '../../roomserver/user.js';
 import { ViewUpdater, distanceFrom } from '../../roomserver/view.js';
-import { FakeWorld } from '../helpers/fake-world.js';
+import { FakeWorld, STRICT_CROWD } from '../helpers/fake-world.js';
 
 function rng(seed: number) {
   let s = seed >>> 0;
@@ -61,7 +61,7 @@ t.test('a crowd that shuffles does not churn the shown set (and still moves)', a
   t.ok(view.counters.kept > 0, 'kept instead of nearer newcomers');
   t.equal(view.counters.moves, 6 * 30, 'every move of the six shown is sent');
 
-  const strict = churn({ marginRatio: 0, marginUnits: 0, minShownMs: 0, swapIntervalMs: 0 });
+  const strict = churn(STRICT_CROWD);
   t.ok(
     strict.view.counters.departures > 10,
     `without hysteresis they churn (${strict.view.counters.departures} departures)`,
@@ -105,7 +105,7 @@ t.test(
     const near = [400, 300, 200, 100].map((x) => f.user(room, x, 0));
     // Where they stand now, the near four start the farther four.
     near.forEach((u, i) => f.world.move(u, 9000 + i * 100, 0, 0, 0));
-    const view = new ViewUpdater({ marginRatio: 0, marginUnits: 0, minShownMs: 0, swapIntervalMs: 2000 });
+    const view = new ViewUpdater({ ...STRICT_CROWD, swapIntervalMs: 2000 });
     view.update(viewer, 0);
     t.same(shownTo(viewer), new Set(far.map((u) => u.name)), 'the four nearest are shown');
     near.forEach((u, i) => f.world.move(u, 400 - i * 100, 0, 0, 0));
@@ -142,7 +142,7 @@ t.test(
     const other = g.user(hall, 0, 0, 4);
     const first = [100, 200, 300, 400].map((x) => g.user(hall, x, 0));
     const second = [150, 250, 350, 450].map((x) => g.user(hall, x, 20_000));
-    const unlimited = new ViewUpdater({ marginRatio: 0, marginUnits: 0, minShownMs: 0, swapIntervalMs: 0 });
+    const unlimited = new ViewUpdater(STRICT_CROWD);
     unlimited.update(other, 0);
     t.same(shownTo(other), new Set(first.map((u) => u.name)));
     for (const u of second) g.world.move(u, u.x, 10, 0, 0);

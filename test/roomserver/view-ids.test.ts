@@ -2,9 +2,7 @@
 // logs off, and never resolving to a user who has gone (roomserver/shortids.ts, view.ts, world.ts).
 import t from 'tap';
 import { ViewUpdater } from '../../roomserver/view.js';
-import { FakeWorld } from '../helpers/fake-world.js';
-
-const STRICT = { marginRatio: 0, marginUnits: 0, minShownMs: 0, swapIntervalMs: 0 };
+import { FakeWorld, STRICT_CROWD } from '../helpers/fake-world.js';
 
 t.test('an avatar that comes back into sight keeps its short id; one that logs off frees it', async (t) => {
   const f = new FakeWorld();
@@ -12,7 +10,7 @@ t.test('an avatar that comes back into sight keeps its short id; one that logs o
   const viewer = f.user(room, 0, 0, 1);
   const a = f.user(room, 100, 0);
   const b = f.user(room, 500, 0);
-  const view = new ViewUpdater(STRICT);
+  const view = new ViewUpdater(STRICT_CROWD);
 
   view.update(viewer, 0);
   t.same([...viewer.visible.keys()], [a], 'the nearest one is shown');
