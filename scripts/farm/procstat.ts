@@ -10,6 +10,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 export interface ProcSample {
   /** utime + stime of the process, in clock ticks. */
   cpuTicks: number;
+  /** stime alone: the kernel's work for the process (on loopback, a write also runs the receiver's TCP). */
+  kernelTicks: number;
   /** The same for the main thread (the event loop), in clock ticks. */
   mainTicks: number;
   /**
@@ -18,6 +20,13 @@ export interface ProcSample {
    */
   mainWaitNs: number;
   rssKiB: number;
+  /**
+   * System calls that read and that wrote, from /proc/<pid>/io (syscr, syscw): a socket's read and
+   * write each count one, so per user per second they show how well output is batched. NaN when
+   * the file is not readable (another user's process).
+   */
+  readCalls: number;
+  writeCalls: number;
 }
 
 /** Fields 14 and 15 of a stat line (after the parenthesised command name, which may hold spaces). */
@@ -25,6 +34,20 @@ export function parseStatTicks(stat: string): number {
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // rest[0] is field 3 (state); utime and stime are fields 14 and 15.
   return Number(rest[11]) + Number(rest[12]);
+}
+
+/** Field 15 of a stat line: stime, the ticks spent in the kernel on the process's behalf. */
+export function parseStatKernelTicks(stat: string): number {
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]);
+}
+
+/** syscr and syscw of /proc/<pid>/io; NaN for either that is missing. */
+export function parseIoCalls(io: string): { readCalls: number; writeCalls: number } {
+  const field = (name: string) => {
+    const m = new RegExp(`^${name}:\\s+(\\d+)$`, 'm').exec(io);
+    return m ? Number(m[1]) : NaN;
+  };
+  return { readCalls: field('syscr'), writeCalls: field('syscw') };
 }
 
 /** The second field of a schedstat line: time waiting on a run queue, in ns. */
@@ -48,11 +71,14 @@ export function parseRssKiB(status: string): number {
 
 export function sampleProcess(pid: number): ProcSample | null {
   try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return {
-      cpuTicks: parseStatTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')),
+      cpuTicks: parseStatTicks(stat),
+      kernelTicks: parseStatKernelTicks(stat),
       mainTicks: parseStatTicks(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')),
       mainWaitNs: parseSchedstatWait(readOr(`/proc/${pid}/task/${pid}/schedstat`)),
       rssKiB: parseRssKiB(readFileSync(`/proc/${pid}/status`, 'utf8')),
+      ...parseIoCalls(readOr(`/proc/${pid}/io`)),
     };
   } catch {
     return null;

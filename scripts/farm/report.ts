@@ -44,6 +44,8 @@ export interface ServerFigures {
   cpuPct: number | null;
   /** Main thread (the event loop), % of one core. */
   mainThreadPct: number | null;
+  /** The process's time in the kernel, % of one core (included in cpuPct). */
+  kernelPct: number | null;
   /** % of the time the main thread was ready to run but waited for a CPU (others had the cores). */
   mainWaitPct: number | null;
   rssMiB: number | null;
@@ -58,6 +60,9 @@ export interface ServerOverall extends ServerFigures {
   rssAddedKiBPerBot: number | null;
   openFilesMax: number | null;
   fileLimit: number | null;
+  /** The server's read and write system calls per bot online per second (null when /proc/<pid>/io is unreadable). */
+  readsPerUserS: number | null;
+  writesPerUserS: number | null;
 }
 
 /** What the bots received and sent, per user per second, and how long things took. */
@@ -79,6 +84,8 @@ export interface Figures {
   moveAge: Quantiles;
   updateGap: Quantiles;
   farmCpuPct: number;
+  /** The part of farmCpuPct spent in the kernel. */
+  farmKernelPct: number;
   farmLoopDelayMaxMs: number;
 }
 
@@ -170,6 +177,7 @@ export function figures(w: Window, fromS: number, toS: number): Figures {
     moveAge: quantiles(w.hist.moveAge),
     updateGap: quantiles(w.hist.updateGap),
     farmCpuPct: w.seconds > 0 ? round((w.cpuUs / 1e6 / w.seconds) * 100, 1) : NaN,
+    farmKernelPct: w.seconds > 0 ? round((w.kernelUs / 1e6 / w.seconds) * 100, 1) : NaN,
     farmLoopDelayMaxMs: round(w.loopDelayMaxMs, 1),
   };
 }
@@ -194,6 +202,7 @@ export function serverFigures(s: ServerSeries, fromS: number, toS: number): Serv
     label: s.label,
     cpuPct: sp ? pct(sp.b.cpuTicks - sp.a.cpuTicks) : null,
     mainThreadPct: sp ? pct(sp.b.mainTicks - sp.a.mainTicks) : null,
+    kernelPct: sp ? pct(sp.b.kernelTicks - sp.a.kernelTicks) : null,
     mainWaitPct:
       sp && Number.isFinite(sp.b.mainWaitNs - sp.a.mainWaitNs)
         ? round(((sp.b.mainWaitNs - sp.a.mainWaitNs) / 1e9 / sp.dt) * 100, 1)
@@ -238,6 +247,9 @@ export function serverOverall(s: ServerSeries, fromS: number, toS: number, onlin
     if (sec <= toS) last = p;
   }
   const perBot = (kib: number) => (online > 0 ? round(kib / online, 1) : null);
+  const sp = span(s.samples, fromS, toS);
+  const callsPerUserS = (calls: number) =>
+    sp && online > 0 && Number.isFinite(calls) ? round(calls / sp.dt / online, 2) : null;
   return {
     ...f,
     rssMaxMiB: Number.isFinite(max) ? round(max / 1024, 1) : null,
@@ -246,6 +258,8 @@ export function serverOverall(s: ServerSeries, fromS: number, toS: number, onlin
     rssAddedKiBPerBot: first && last ? perBot(last.rssKiB - first.rssKiB) : null,
     openFilesMax: s.openFilesMax,
     fileLimit: s.fileLimit,
+    readsPerUserS: sp ? callsPerUserS(sp.b.readCalls - sp.a.readCalls) : null,
+    writesPerUserS: sp ? callsPerUserS(sp.b.writeCalls - sp.a.writeCalls) : null,
   };
 }
 
@@ -500,11 +514,17 @@ export function formatReport(s: Summary): string {
   }
   for (const v of o.servers) {
     out.push(
-      `  server pid ${v.pid} (${v.label}): CPU ${num(v.cpuPct)}% of one core (main thread ${num(v.mainThreadPct)}%, ` +
+      `  server pid ${v.pid} (${v.label}): CPU ${num(v.cpuPct)}% of one core (in the kernel ${num(v.kernelPct)}%; ` +
+        `main thread ${num(v.mainThreadPct)}%, ` +
         `waiting for a CPU ${num(v.mainWaitPct)}% of the time), ` +
         `RSS ${num(v.rssMiB)} MiB (max ${num(v.rssMaxMiB)}, start ${num(v.rssStartMiB)}; ${num(v.rssKiBPerBot)} KiB per bot, ` +
         `${num(v.rssAddedKiBPerBot)} KiB added per bot), open files max ${v.openFilesMax ?? '-'} of ${v.fileLimit ?? '-'}`,
     );
+    if (v.readsPerUserS !== null || v.writesPerUserS !== null)
+      out.push(
+        `  server pid ${v.pid} system calls per user per second: ${num(v.readsPerUserS, 2)} reads, ` +
+          `${num(v.writesPerUserS, 2)} writes (each write sends a batch: a client's frames of one turn)`,
+      );
   }
   if (s.listenQueue) {
     out.push(
@@ -513,7 +533,7 @@ export function formatReport(s: Summary): string {
     );
   }
   out.push(
-    `  farm: ${num(o.farmCpuPct, 0)}% of one core over ${s.workers} worker(s), worst event-loop delay ${num(o.farmLoopDelayMaxMs)} ms` +
+    `  farm: ${num(o.farmCpuPct, 0)}% of one core (in the kernel ${num(o.farmKernelPct, 0)}%) over ${s.workers} worker(s), worst event-loop delay ${num(o.farmLoopDelayMaxMs)} ms` +
       (o.farmLoopDelayMaxMs > 100 ? ' (the farm itself was late: latencies include its delay)' : ''),
   );
   const m = o.machine;

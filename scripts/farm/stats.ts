@@ -68,6 +68,8 @@ export interface Sample {
   hist: Partial<Record<HistName, HistogramJSON>>;
   /** Worker process CPU time in this sample, microseconds. */
   cpuUs: number;
+  /** The part of cpuUs spent in the kernel (socket reads and writes, for the most part). */
+  kernelUs: number;
   /** Worst event-loop delay of the worker in this sample: a busy farm inflates every latency. */
   loopDelayMaxMs: number;
   /** Latest a login of this sample started after its time in the ramp (pending cap, busy farm). */
@@ -97,6 +99,7 @@ export class Window {
   noticeTexts: Record<string, number> = {};
   hist: Record<HistName, Histogram>;
   cpuUs = 0;
+  kernelUs = 0;
   loopDelayMaxMs = 0;
   rampLagMaxMs = 0;
   /** Latest online and pending count per worker. */
@@ -122,6 +125,7 @@ export class Window {
       if (h) this.hist[name].mergeJSON(h);
     }
     this.cpuUs += s.cpuUs;
+    this.kernelUs += s.kernelUs;
     if (s.loopDelayMaxMs > this.loopDelayMaxMs) this.loopDelayMaxMs = s.loopDelayMaxMs;
     if (s.rampLagMaxMs > this.rampLagMaxMs) this.rampLagMaxMs = s.rampLagMaxMs;
     this.onlineBy.set(s.worker, s.online);

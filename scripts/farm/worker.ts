@@ -198,6 +198,7 @@ class Worker implements BotHost {
       botSeconds: this.botSeconds,
       ...taken,
       cpuUs: cpu.user + cpu.system,
+      kernelUs: cpu.system,
       loopDelayMaxMs: this.loop.max / 1e6,
       rampLagMaxMs: this.rampLag,
     };

@@ -1,9 +1,11 @@
 import t from 'tap';
 import {
   parseListenCounters,
+  parseIoCalls,
   parseMachineTicks,
   parseRssKiB,
   parseSchedstatWait,
+  parseStatKernelTicks,
   parseStatTicks,
   sampleProcess,
 } from '../../../scripts/farm/procstat.js';
@@ -12,6 +14,14 @@ import { parseSerialList } from '../../../scripts/farm/serials.js';
 t.test('/proc/<pid>/stat: utime + stime, even when the command name holds spaces and parentheses', async (t) => {
   const stat = '4242 (node (RS) x) S 1 4242 4242 0 -1 4194560 5000 0 0 0 1234 567 0 0 20 0 11 0 100 1000000 25000';
   t.equal(parseStatTicks(stat), 1234 + 567);
+  t.equal(parseStatKernelTicks(stat), 567, 'stime alone');
+});
+
+t.test('/proc/<pid>/io: read and write system calls', async (t) => {
+  const io = 'rchar: 9000\nwchar: 8000\nsyscr: 1500\nsyscw: 2250\nread_bytes: 0\n';
+  t.same(parseIoCalls(io), { readCalls: 1500, writeCalls: 2250 });
+  const none = parseIoCalls('');
+  t.ok(Number.isNaN(none.readCalls) && Number.isNaN(none.writeCalls), 'unreadable: unknown, not zero');
 });
 
 t.test('/proc/<pid>/status VmRSS', async (t) => {
@@ -27,7 +37,8 @@ t.test('/proc/net/netstat listen counters', async (t) => {
 
 t.test('this process can be sampled', async (t) => {
   const s = sampleProcess(process.pid);
-  t.ok(s && s.cpuTicks >= 0 && s.mainTicks >= 0 && s.rssKiB > 0);
+  t.ok(s && s.cpuTicks >= s.kernelTicks && s.mainTicks >= 0 && s.rssKiB > 0);
+  t.ok(s && s.readCalls > 0 && s.writeCalls >= 0, 'its own /proc/<pid>/io is readable');
   t.equal(sampleProcess(2 ** 22 + 1), null, 'no such process');
 });
 

@@ -32,6 +32,7 @@ function sample(worker: number, second: number, online: number, extra: Partial<S
     noticeTexts: {},
     hist: { echo: echo.toJSON() },
     cpuUs: 250_000,
+    kernelUs: 100_000,
     loopDelayMaxMs: 12,
     rampLagMaxMs: 3,
     ...extra,
@@ -43,9 +44,12 @@ function series(pid: number, seconds: number, ticksPerSecond: number): ServerSer
   for (let s = 0; s <= seconds; s++) {
     samples.set(s, {
       cpuTicks: s * ticksPerSecond,
+      kernelTicks: s * ticksPerSecond * 0.25,
       mainTicks: s * ticksPerSecond * 0.9,
       mainWaitNs: s * 0.15e9,
       rssKiB: 100_000 + s * 1024,
+      readCalls: s * 3000,
+      writeCalls: s * 4500,
     });
   }
   return { pid, label: 'main.js rs-1s.cfg', clk: 100, samples, fileLimit: 20_000, openFilesMax: 2_010 };
@@ -120,6 +124,7 @@ t.test('samples become intervals and the overall window; rates are per bot-secon
   t.equal(hold.sentPerUserS.moves, 1);
   t.ok(Math.abs((hold.echo.p50 ?? 0) - 50) <= 0.5, 'echo p50 within the histogram’s 1%');
   t.equal(hold.farmCpuPct, 50, 'two workers at 25% each');
+  t.equal(hold.farmKernelPct, 20, 'of which 10% each in the kernel');
   t.equal(summary.logins.ok, 1000);
   t.same(summary.logins.byReason, { 'NAK 2 MAX_ORDINARY': 4 });
   t.equal(summary.logins.failed, 4);
@@ -130,6 +135,9 @@ t.test('samples become intervals and the overall window; rates are per bot-secon
   const server = summary.overall.servers[0];
   t.equal(server?.cpuPct, 80, '80 ticks a second at 100 Hz');
   t.equal(server?.mainThreadPct, 72);
+  t.equal(server?.kernelPct, 20, 'a quarter of its ticks were the kernel’s');
+  t.equal(server?.readsPerUserS, 1.5, '3,000 reads a second over 2,000 bots');
+  t.equal(server?.writesPerUserS, 2.25);
   t.equal(server?.mainWaitPct, 15, 'the main thread waited 0.15 s a second for a CPU');
   t.equal(server?.rssMiB, Math.round(((100_000 + 30 * 1024) / 1024) * 10) / 10);
   t.equal(server?.rssAddedKiBPerBot, Math.round(((31 * 1024 - 1024) / 2000) * 10) / 10);
@@ -149,8 +157,10 @@ t.test('samples become intervals and the overall window; rates are per bot-secon
   t.match(text, /logins: 1000 ok of 1004, 4 failed \(4 NAK 2 MAX_ORDINARY\), 996 never started/);
   t.match(
     text,
-    /server pid 4242 \(main\.js rs-1s\.cfg\): CPU 80\.0% of one core \(main thread 72\.0%, waiting for a CPU 15\.0% of the time\)/,
+    /server pid 4242 \(main\.js rs-1s\.cfg\): CPU 80\.0% of one core \(in the kernel 20\.0%; main thread 72\.0%, waiting for a CPU 15\.0% of the time\)/,
   );
+  t.match(text, /server pid 4242 system calls per user per second: 1\.50 reads, 2\.25 writes/);
+  t.match(text, /farm: 50% of one core \(in the kernel 20%\) over 2 worker/);
   t.match(text, /open files max 2010 of 20000/);
   t.match(text, /server pid 4242 during the ramp \(0-10 s\): CPU 80\.0% of one core \(main thread 72\.0%, waiting/);
   t.match(text, /kernel listen queues: 0 overflows/);
@@ -176,11 +186,13 @@ t.test('a window with nobody online, and a server with too few samples, print da
     label: lonely.label,
     cpuPct: null,
     mainThreadPct: null,
+    kernelPct: null,
     mainWaitPct: null,
     rssMiB: null,
   });
   const text = formatReport(buildSummary(run(o), c, [lonely], null));
   t.match(text, /chat echo: none measured/);
+  t.notMatch(text, /system calls per user/, 'no calls line without two samples to compare');
   t.notMatch(text, /NaN|undefined/);
   const line = progressLine({
     phase: 'ramp',
