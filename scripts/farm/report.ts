@@ -523,7 +523,7 @@ export function formatReport(s: Summary): string {
     if (v.readsPerUserS !== null || v.writesPerUserS !== null)
       out.push(
         `  server pid ${v.pid} system calls per user per second: ${num(v.readsPerUserS, 2)} reads, ` +
-          `${num(v.writesPerUserS, 2)} writes (each write sends a batch: a client's frames of one turn)`,
+          `${num(v.writesPerUserS, 2)} writes (a socket write is one client's frames of one event-loop turn; log writes count too)`,
       );
   }
   if (s.listenQueue) {
