@@ -22,6 +22,11 @@ export class World {
     return this.users.get(name.toLowerCase());
   }
 
+  /** The user a short id in `viewer`'s frames names (§3.3), if it is still logged in. */
+  byShortId(viewer: RoomUser, id: number): RoomUser | undefined {
+    return this.bySerial.get(viewer.ids.serialAt(id));
+  }
+
   add(u: RoomUser): void {
     this.users.set(u.key, u);
     this.bySerial.set(u.serial, u);

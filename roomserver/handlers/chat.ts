@@ -64,7 +64,7 @@ export function handleWhisper(s: LiveSession, c: CommandOf<'WHISPER'>): void {
   if (c.text === '') return;
   let target: string | null = null;
   if (typeof c.objId === 'string') target = c.objId;
-  else target = rs.world.bySerial.get(u.ids.serialAt(c.objId))?.name ?? null;
+  else target = rs.world.byShortId(u, c.objId)?.name ?? null;
   if (target === null || target === '') {
     rs.log.trace(`${u.name}: WHISPER to objid ${String(c.objId)} has no recipient; ignored`);
     return;

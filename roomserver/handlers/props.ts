@@ -43,7 +43,7 @@ export function handlePropReq(s: LiveSession, c: CommandOf<'PROPREQ'>): void {
   const { rs, user: u } = s;
   if (c.objId === ObjIds.PO) return sendServerProps(s, c.ids);
   if (typeof c.objId === 'number') {
-    const target = rs.world.bySerial.get(u.ids.serialAt(c.objId));
+    const target = rs.world.byShortId(u, c.objId);
     if (target) sendProps(rs, u, c.objId, only(target.publicProps(), c.ids));
     return;
   }

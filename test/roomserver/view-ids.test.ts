@@ -32,10 +32,10 @@ t.test('an avatar that comes back into sight keeps its short id; one that logs o
   ViewUpdater.departNow(a, f.world.remove(a));
   t.equal(viewer.ids.idOf(a.serial), 0, 'logged off: the id is free at once');
   t.notOk(f.world.bySerial.has(a.serial));
-  t.equal(f.world.bySerial.get(viewer.ids.serialAt(3)), b, 'b, cached, is still found by its id');
+  t.equal(f.world.byShortId(viewer, 3), b, 'b, cached, is still found by its id');
 
   ViewUpdater.departNow(b, f.world.remove(b));
   t.equal(viewer.ids.serialAt(3), b.serial, 'a cached mapping of one who logged off stays in the table');
-  t.equal(f.world.bySerial.get(viewer.ids.serialAt(3)), undefined, 'but names nobody');
+  t.equal(f.world.byShortId(viewer, 3), undefined, 'but names nobody');
   t.equal(f.world.bySerial.size, 1, 'only the viewer is left');
 });
