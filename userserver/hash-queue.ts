@@ -12,10 +12,11 @@
 // Except that a job waiting longer than AGED_MS goes first, before rules 1 (its attempts part) to 3,
 // unless its address has recent failed logins (`suspect`); among such jobs, the address that
 // started the fewest hashes, then the oldest (an address holds at most its AddressLimit of
-// connections, so it cannot fill this lane). Without it, a burst longer than the hashing keeps up with (everyone logging
-// in again after a restart; ten people behind one address) left its first arrivals waiting until
-// the burst ended: 542 of 10,000 registrations at 300 a second timed out after the client's 30 s
-// (BENCHMARKS.md). With it, a login waits at most the queue ahead of it once it is a few seconds old.
+// connections, so it cannot fill this lane). Without it, a burst longer than the hashing keeps up
+// with (everyone logging in again after a restart; ten people behind one address) left its first
+// arrivals waiting until the burst ended: 542 of 10,000 registrations at 300 a second timed out
+// after the client's 30 s (BENCHMARKS.md). With it, a login waits at most the queue ahead of it
+// once it is a few seconds old.
 // Within one address, jobs run in arrival order. The queue is bounded: past `maxQueued`, work is
 // refused at once (HashingOverloaded) instead of piling up beyond the client's 30 s patience.
 
